@@ -1,0 +1,229 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting the bot reads from its environment, parsed and validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicBaseUrl: string;
+  serviceName: string;
+  defaultLocale: Locale;
+  defaultRegion: string;
+  resetLinkTtlMs: number;
+  smsCodeTtlMs: number;
+  passwordMinLength: number;
+  passwordHistory: number;
+  emailFrom: string;
+  smtpUrl: string | undefined;
+  cardHmacKey: string | undefined;
+  seedDemoAccounts: boolean;
+  logLevel: LogLevel;
+  production: boolean;
+  /** No MicrosoftAppId: the Emulator talks to the bot without authentication. */
+  emulatorMode: boolean;
+  bot: {
+    appType: string;
+    appId: string;
+    appPassword: string;
+    appTenantId: string;
+  };
+  limits: RateLimitSettings;
+}
+
+export type Locale = 'en' | 'nl';
+export const LOCALES: readonly Locale[] = ['en', 'nl'];
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** SPEC §4 numbers. Not environment variables; tests and operators adjust them in code. */
+export interface RateLimitSettings {
+  perIdentifierHour: number;
+  perIdentifierDay: number;
+  perAccountHour: number;
+  perAccountDay: number;
+  perConversationHour: number;
+  perClientAddressHour: number;
+}
+
+export const DEFAULT_LIMITS: RateLimitSettings = {
+  perIdentifierHour: 5,
+  perIdentifierDay: 10,
+  perAccountHour: 5,
+  perAccountDay: 10,
+  perConversationHour: 20,
+  perClientAddressHour: 20,
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `24h`, `20m`, `3s`, `500ms`, `2d`; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/i.exec(text);
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  const unit = DURATION_UNITS_MS[match[2]!.toLowerCase()]!;
+  return amount > 0 ? amount * unit : undefined;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as 24h, 20m or 3s (got "${text}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max} (got "${text}")` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const flag = (fallback: boolean) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const normalized = text.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(normalized)) return true;
+      if (['false', '0', 'no'].includes(normalized)) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false (got "${text}")` });
+      return z.NEVER;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((text) => (text && text.trim() !== '' ? text.trim() : undefined));
+
+const httpUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL such as https://help.example.com');
+
+const envSchema = z.object({
+  PORT: wholeNumber(3978, 1, 65535),
+  HOST: optionalText,
+  DATA_DIR: z.string().default('./data'),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  SERVICE_NAME: z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters').default('StreamFlix'),
+  DEFAULT_LOCALE: z.enum(LOCALES as [Locale, ...Locale[]], { message: `must be one of ${LOCALES.join(', ')}` }).default('en'),
+  DEFAULT_REGION: z
+    .string()
+    .default('NL')
+    .transform((text) => text.trim().toUpperCase())
+    .refine((text) => /^[A-Z]{2}$/.test(text), 'must be a two-letter country code such as NL'),
+  RESET_LINK_TTL: duration('24h'),
+  SMS_CODE_TTL: duration('20m'),
+  PASSWORD_MIN_LENGTH: wholeNumber(8, 8, 64),
+  PASSWORD_HISTORY: wholeNumber(3, 0, 24),
+  EMAIL_FROM: optionalText,
+  SMTP_URL: optionalText.refine(
+    (text) => text === undefined || /^smtps?:\/\//i.test(text),
+    'must start with smtp:// or smtps://',
+  ),
+  CARD_HMAC_KEY: optionalText.refine(
+    (text) => text === undefined || text.length >= 32,
+    'must be at least 32 characters (a random secret)',
+  ),
+  SEED_DEMO_ACCOUNTS: optionalText,
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be one of debug, info, warn, error, silent' })
+    .default('info'),
+  NODE_ENV: optionalText,
+  MicrosoftAppType: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+      message: 'must be MultiTenant, SingleTenant or UserAssignedMSI',
+    })
+    .default('MultiTenant'),
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppTenantId: optionalText,
+});
+
+/** Reads the configuration from an environment; throws ConfigError listing every bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  const production = values.NODE_ENV === 'production';
+  const emulatorMode = values.MicrosoftAppId === undefined;
+  const problems: string[] = [];
+
+  if (emulatorMode && production) {
+    problems.push('MicrosoftAppId: must be set when NODE_ENV=production (without it the bot runs unauthenticated, for the Emulator only)');
+  }
+  if (emulatorMode && values.HOST !== undefined && !isLoopback(values.HOST)) {
+    problems.push(`HOST: without MicrosoftAppId the bot listens on 127.0.0.1 only (got "${values.HOST}")`);
+  }
+  if (!emulatorMode && values.MicrosoftAppType !== 'UserAssignedMSI' && values.MicrosoftAppPassword === undefined) {
+    problems.push('MicrosoftAppPassword: must be set together with MicrosoftAppId');
+  }
+  if (!emulatorMode && values.MicrosoftAppType === 'SingleTenant' && values.MicrosoftAppTenantId === undefined) {
+    problems.push('MicrosoftAppTenantId: must be set for a SingleTenant bot');
+  }
+  if (production && values.CARD_HMAC_KEY === undefined) {
+    problems.push('CARD_HMAC_KEY: must be set when NODE_ENV=production');
+  }
+  const seedDemo = flag(!production).safeParse(values.SEED_DEMO_ACCOUNTS);
+  if (!seedDemo.success) problems.push(`SEED_DEMO_ACCOUNTS: ${seedDemo.error.issues[0]?.message}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port = values.PORT;
+  return {
+    port,
+    host: values.HOST ?? (emulatorMode ? '127.0.0.1' : '0.0.0.0'),
+    dataDir: path.resolve(values.DATA_DIR),
+    publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    serviceName: values.SERVICE_NAME,
+    defaultLocale: values.DEFAULT_LOCALE,
+    defaultRegion: values.DEFAULT_REGION,
+    resetLinkTtlMs: values.RESET_LINK_TTL,
+    smsCodeTtlMs: values.SMS_CODE_TTL,
+    passwordMinLength: values.PASSWORD_MIN_LENGTH,
+    passwordHistory: values.PASSWORD_HISTORY,
+    emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,
+    smtpUrl: values.SMTP_URL,
+    cardHmacKey: values.CARD_HMAC_KEY,
+    seedDemoAccounts: seedDemo.success ? seedDemo.data : false,
+    logLevel: values.LOG_LEVEL,
+    production,
+    emulatorMode,
+    bot: {
+      appType: values.MicrosoftAppType,
+      appId: values.MicrosoftAppId ?? '',
+      appPassword: values.MicrosoftAppPassword ?? '',
+      appTenantId: values.MicrosoftAppTenantId ?? '',
+    },
+    limits: { ...DEFAULT_LIMITS },
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Locale } from '../config.js';
+import type { AuditTrail } from '../security/audit.js';
+import { cardFingerprint, isLuhnValid, normalizeCardNumber } from '../security/cardFingerprint.js';
+import { hashPassword, isArgon2Hash, verifyPassword } from './passwordHasher.js';
+import type { Account, AccountRepository, Payment } from './types.js';
+
+/** Accounts are keyed by their email address in lower case without surrounding spaces. */
+export function normalizeEmail(text: string): string {
+  return text.normalize('NFKC').trim().toLowerCase();
+}
+
+/** A pragmatic shape check: one @, a dot in the domain, no spaces, at most 254 characters. */
+export function isPlausibleEmail(text: string): boolean {
+  const email = normalizeEmail(text);
+  return email.length <= 254 && /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/u.test(email);
+}
+
+/** The words a password must not be built from: the email's name and the person's names. */
+export function personalWordsOf(account: Pick<Account, 'email' | 'firstName' | 'lastName'>): string[] {
+  return [account.email.split('@')[0] ?? '', account.firstName, account.lastName];
+}
+
+const importRecordSchema = z
+  .object({
+    email: z.string().refine(isPlausibleEmail, 'is not an email address'),
+    password: z.string().min(1).max(128).optional(),
+    passwordHash: z.string().refine(isArgon2Hash, 'is not an argon2 PHC string').optional(),
+    phone: z.string().max(32).optional(),
+    firstName: z.string().trim().min(1).max(100),
+    lastName: z.string().trim().min(1).max(100),
+    locale: z.enum(['en', 'nl']).optional(),
+    payment: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('card'), cardNumber: z.string() }),
+      z.object({ type: z.literal('partner'), partner: z.string().trim().min(1).max(100) }),
+      z.object({ type: z.literal('other') }),
+    ]),
+    teamsAadObjectId: z.string().trim().min(1).max(100).optional(),
+    profiles: z.array(z.object({ name: z.string().trim().min(1).max(50), kids: z.boolean().optional() })).max(10).optional(),
+  })
+  .refine((record) => (record.password === undefined) !== (record.passwordHash === undefined), {
+    message: 'needs exactly one of password or passwordHash',
+  });
+
+export type AccountImportRecord = z.input<typeof importRecordSchema>;
+
+export interface ImportReport {
+  imported: number;
+  problems: string[];
+}
+
+export class AccountService {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly cardHmacKey: string,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /** Upserts by email. Plain passwords and card numbers are hashed here and never written. */
+  async importAccounts(records: unknown): Promise<ImportReport> {
+    if (!Array.isArray(records)) return { imported: 0, problems: ['the file must hold a JSON array of accounts'] };
+    const report: ImportReport = { imported: 0, problems: [] };
+    for (const [index, raw] of records.entries()) {
+      const parsed = importRecordSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'} ${issue.message}`);
+        report.problems.push(`#${index + 1}: ${issues.join('; ')}`);
+        continue;
+      }
+      const payment = this.toPayment(parsed.data.payment);
+      if (typeof payment === 'string') {
+        report.problems.push(`#${index + 1}: payment.cardNumber ${payment}`);
+        continue;
+      }
+      const record = parsed.data;
+      const passwordHash = record.passwordHash ?? (await hashPassword(record.password!.normalize('NFKC')));
+      const now = new Date().toISOString();
+      const stored = await this.accounts.upsertByEmail((existing) => ({
+        id: existing?.id ?? randomUUID(),
+        email: normalizeEmail(record.email),
+        firstName: record.firstName,
+        lastName: record.lastName,
+        ...(record.locale ? { locale: record.locale as Locale } : {}),
+        ...(record.phone ? { phone: record.phone.trim() } : {}),
+        passwordHash,
+        previousPasswordHashes: existing?.previousPasswordHashes ?? [],
+        credentialVersion: (existing?.credentialVersion ?? 0) + (existing && existing.passwordHash !== passwordHash ? 1 : 0),
+        payment,
+        ...(record.teamsAadObjectId ? { teamsAadObjectId: record.teamsAadObjectId } : {}),
+        ...(record.profiles ? { profiles: record.profiles } : {}),
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      }));
+      await this.audit.record({ event: 'account.imported', accountId: stored.id, via: 'cli' });
+      report.imported++;
+    }
+    return report;
+  }
+
+  /** Checks a password the way sign-in would, and rehashes it when the parameters were raised. */
+  async checkPassword(email: string, password: string): Promise<boolean> {
+    const account = await this.accounts.findByEmail(normalizeEmail(email));
+    if (!account) return false;
+    const normalized = password.normalize('NFKC');
+    const result = await verifyPassword(account.passwordHash, normalized);
+    if (result.needsRehash) {
+      const fresh = await hashPassword(normalized);
+      await this.accounts.update(account.id, (current) =>
+        current.passwordHash === account.passwordHash ? { ...current, passwordHash: fresh } : current,
+      );
+    }
+    return result.match;
+  }
+
+  /** The account as an operator may see it: no hashes, no fingerprints. */
+  async describe(email: string): Promise<Record<string, unknown> | undefined> {
+    const account = await this.accounts.findByEmail(normalizeEmail(email));
+    if (!account) return undefined;
+    const payment =
+      account.payment.type === 'card' ? { type: 'card', cardLast4: account.payment.cardLast4 } : account.payment;
+    return {
+      id: account.id,
+      email: account.email,
+      firstName: account.firstName,
+      lastName: account.lastName,
+      locale: account.locale ?? null,
+      phone: account.phone ?? null,
+      payment,
+      teamsAadObjectId: account.teamsAadObjectId ?? null,
+      profiles: account.profiles ?? [],
+      passwordHistoryLength: account.previousPasswordHashes.length,
+      createdAt: account.createdAt,
+      updatedAt: account.updatedAt,
+    };
+  }
+
+  private toPayment(payment: z.infer<typeof importRecordSchema>['payment']): Payment | string {
+    if (payment.type !== 'card') return payment;
+    const digits = normalizeCardNumber(payment.cardNumber);
+    if (!digits || !isLuhnValid(digits)) return 'is not a valid card number';
+    return { type: 'card', cardFingerprint: cardFingerprint(this.cardHmacKey, digits), cardLast4: digits.slice(-4) };
+  }
+}

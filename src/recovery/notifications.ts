@@ -1,0 +1,10 @@
+import type { Locale } from '../config.js';
+import type { Account } from './types.js';
+
+export type Recipient = Pick<Account, 'email' | 'firstName'>;
+
+/** What the domain tells an account holder; messaging/ decides how the words and the mail look. */
+export interface AccountNotifier {
+  resetLink(to: Recipient, locale: Locale, link: string, validForMs: number): Promise<void>;
+  passwordChanged(to: Recipient, locale: Locale, at: Date): Promise<void>;
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import type { Locale } from '../config.js';
+import type { AuditTrail } from '../security/audit.js';
+import type { RateLimits } from '../security/rateLimits.js';
+import { SerialQueue } from '../store/serialQueue.js';
+import type { BackgroundTasks } from '../tasks.js';
+import { isPlausibleEmail, normalizeEmail, personalWordsOf } from './accounts.js';
+import type { AccountNotifier } from './notifications.js';
+import { hashPassword, verifyPassword } from './passwordHasher.js';
+import type { PasswordPolicy, PasswordRefusal } from './passwordPolicy.js';
+import { hashSecret, isWellFormedLinkToken, newLinkToken } from './secrets.js';
+import type { Account, AccountRepository, ResetGrant, ResetRequest, ResetRequestRepository } from './types.js';
+
+/** Where a request came from, for limits and the audit trail. */
+export interface RequestOrigin {
+  via: 'chat' | 'web';
+  conversationId?: string;
+  clientAddress?: string;
+  locale: Locale;
+}
+
+/** Who is setting a password: for the audit trail and the language of the notice. */
+export interface PasswordOrigin {
+  via: 'chat' | 'web';
+  locale: Locale;
+}
+
+export type ResetRequestOutcome =
+  | { kind: 'accepted' }
+  | { kind: 'invalidEmail' }
+  | { kind: 'rateLimited'; retryAfterMs: number };
+
+export type LinkProblem = 'expired' | 'used' | 'invalid';
+
+export type LinkCheck = { kind: 'valid'; grant: ResetGrant; locale: Locale | undefined } | { kind: LinkProblem };
+
+export type PasswordOutcome =
+  | { kind: 'changed' }
+  | { kind: 'refused'; refusal: PasswordRefusal }
+  | { kind: 'linkProblem'; problem: LinkProblem };
+
+export type ProposalOutcome =
+  | { kind: 'acceptable'; pendingHash: string }
+  | { kind: 'refused'; refusal: PasswordRefusal }
+  | { kind: 'linkProblem'; problem: LinkProblem };
+
+export interface ResetServiceOptions {
+  linkTtlMs: number;
+  passwordHistory: number;
+  publicBaseUrl: string;
+  now?: () => Date;
+}
+
+/** Named rules of a reset request's life, each small enough to audit on its own. */
+export function isExpired(request: ResetRequest, now: Date): boolean {
+  return now.getTime() >= Date.parse(request.expiresAt);
+}
+
+export function isUsed(request: ResetRequest): boolean {
+  return request.usedAt !== undefined;
+}
+
+/** A password change since the request was issued voids it. */
+export function isVoidedByPasswordChange(request: ResetRequest, account: Account): boolean {
+  return request.credentialVersion !== account.credentialVersion;
+}
+
+export function linkProblemOf(request: ResetRequest, account: Account, now: Date): LinkProblem | undefined {
+  if (isUsed(request) || isVoidedByPasswordChange(request, account)) return 'used';
+  if (isExpired(request, now)) return 'expired';
+  return undefined;
+}
+
+/**
+ * J2 and the new-password step behind it: the one place that decides about reset links,
+ * used alike by the chat and by the web page.
+ */
+export class ResetService {
+  private readonly perAccount = new SerialQueue();
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly requests: ResetRequestRepository,
+    private readonly policy: PasswordPolicy,
+    private readonly notifier: AccountNotifier,
+    private readonly limits: RateLimits,
+    private readonly audit: AuditTrail,
+    private readonly tasks: BackgroundTasks,
+    private readonly options: ResetServiceOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Asks for a reset email. The answer depends only on the address's shape and on limits that
+   * count the address itself, so it is the same, and as fast, for addresses with and without an
+   * account; the lookup and the mail happen after the answer.
+   */
+  async requestEmailReset(emailText: string, origin: RequestOrigin): Promise<ResetRequestOutcome> {
+    if (!isPlausibleEmail(emailText)) return { kind: 'invalidEmail' };
+    const email = normalizeEmail(emailText);
+    const limited = await this.checkRequestLimits(email, origin);
+    if (limited) return limited;
+    this.tasks.run('send reset link', () => this.sendLinkToAddress(email, origin));
+    return { kind: 'accepted' };
+  }
+
+  /** "Send me a new link" from an expired or used link: the new email goes to the account's own address. */
+  async renewFromLink(token: string, origin: RequestOrigin): Promise<ResetRequestOutcome> {
+    const request = isWellFormedLinkToken(token) ? await this.requests.findBySecretHash(hashSecret(token)) : undefined;
+    const account = request ? await this.accounts.findById(request.accountId) : undefined;
+    if (!account) return { kind: 'accepted' };
+    const limited = await this.checkRequestLimits(account.email, origin);
+    if (limited) return limited;
+    this.tasks.run('renew reset link', () => this.sendLinkToAccount(account, origin));
+    return { kind: 'accepted' };
+  }
+
+  async checkLink(token: string): Promise<LinkCheck> {
+    if (!isWellFormedLinkToken(token)) return { kind: 'invalid' };
+    const request = await this.requests.findBySecretHash(hashSecret(token));
+    const account = request ? await this.accounts.findById(request.accountId) : undefined;
+    if (!request || !account) return { kind: 'invalid' };
+    const problem = linkProblemOf(request, account, this.now());
+    if (problem) {
+      await this.audit.record({ event: 'reset.link_rejected', accountId: account.id, detail: { problem } });
+      return { kind: problem };
+    }
+    return { kind: 'valid', grant: { requestId: request.id, accountId: account.id }, locale: account.locale };
+  }
+
+  /** The card and the web form: both entries at once. */
+  async setPassword(grant: ResetGrant, password: string, confirm: string, origin: PasswordOrigin): Promise<PasswordOutcome> {
+    return this.perAccount.run(grant.accountId, async () => {
+      const live = await this.liveGrant(grant);
+      if (live.kind === 'linkProblem') return live;
+      const refusal =
+        (await this.policy.checkCandidate(password, this.passwordContext(live.account))) ??
+        this.policy.checkConfirmation(password, confirm);
+      if (refusal) return this.refuse(live.account, refusal, origin);
+      await this.applyNewPassword(live.account, live.request, await hashPassword(this.policy.normalize(password)), origin);
+      return { kind: 'changed' };
+    });
+  }
+
+  /** Typed in chat, first entry: checked now, kept only as its argon2 hash until it is typed again. */
+  async proposePassword(grant: ResetGrant, password: string, origin: PasswordOrigin): Promise<ProposalOutcome> {
+    const live = await this.liveGrant(grant);
+    if (live.kind === 'linkProblem') return live;
+    const refusal = await this.policy.checkCandidate(password, this.passwordContext(live.account));
+    if (refusal) return this.refuse(live.account, refusal, origin);
+    return { kind: 'acceptable', pendingHash: await hashPassword(this.policy.normalize(password)) };
+  }
+
+  /** Typed in chat, second entry: it must match the first, whose hash becomes the new password. */
+  async confirmPassword(grant: ResetGrant, pendingHash: string, confirm: string, origin: PasswordOrigin): Promise<PasswordOutcome> {
+    return this.perAccount.run(grant.accountId, async () => {
+      const live = await this.liveGrant(grant);
+      if (live.kind === 'linkProblem') return live;
+      if (!(await verifyPassword(pendingHash, this.policy.normalize(confirm))).match) {
+        return this.refuse(live.account, { reason: 'mismatch' }, origin);
+      }
+      await this.applyNewPassword(live.account, live.request, pendingHash, origin);
+      return { kind: 'changed' };
+    });
+  }
+
+  private async checkRequestLimits(identifier: string, origin: RequestOrigin): Promise<ResetRequestOutcome | undefined> {
+    const checks = [
+      origin.conversationId ? () => this.limits.resetByConversation(origin.conversationId!) : undefined,
+      origin.clientAddress ? () => this.limits.webRequest(origin.clientAddress!) : undefined,
+      () => this.limits.resetByIdentifier(identifier),
+    ];
+    for (const check of checks) {
+      if (!check) continue;
+      const decision = await check();
+      if (!decision.allowed) {
+        await this.audit.record({ event: 'reset.rate_limited', via: origin.via });
+        return { kind: 'rateLimited', retryAfterMs: decision.retryAfterMs };
+      }
+    }
+    await this.audit.record({ event: 'reset.requested', via: origin.via });
+    return undefined;
+  }
+
+  private async sendLinkToAddress(email: string, origin: RequestOrigin): Promise<void> {
+    const account = await this.accounts.findByEmail(email);
+    if (account) await this.sendLinkToAccount(account, origin);
+  }
+
+  private async sendLinkToAccount(account: Account, origin: RequestOrigin): Promise<void> {
+    const decision = await this.limits.resetByAccount(account.id);
+    if (!decision.allowed) {
+      await this.audit.record({ event: 'reset.rate_limited', accountId: account.id, via: origin.via });
+      return;
+    }
+    const token = newLinkToken();
+    const issuedAt = this.now();
+    const request: ResetRequest = {
+      id: randomUUID(),
+      accountId: account.id,
+      purpose: 'email-link',
+      secretHash: hashSecret(token),
+      issuedAt: issuedAt.toISOString(),
+      expiresAt: new Date(issuedAt.getTime() + this.options.linkTtlMs).toISOString(),
+      credentialVersion: account.credentialVersion,
+    };
+    await this.requests.replace(request);
+    const link = `${this.options.publicBaseUrl}/reset?token=${token}`;
+    try {
+      await this.notifier.resetLink(account, account.locale ?? origin.locale, link, this.options.linkTtlMs);
+      await this.audit.record({ event: 'reset.link_sent', accountId: account.id, via: origin.via });
+    } catch (error) {
+      await this.audit.record({
+        event: 'reset.send_failed',
+        accountId: account.id,
+        via: origin.via,
+        detail: { error: error instanceof Error ? error.message : String(error) },
+      });
+      throw error;
+    }
+  }
+
+  private async liveGrant(
+    grant: ResetGrant,
+  ): Promise<{ kind: 'live'; account: Account; request: ResetRequest } | { kind: 'linkProblem'; problem: LinkProblem }> {
+    const account = await this.accounts.findById(grant.accountId);
+    const request = account ? await this.requests.findCurrent(account.id, 'email-link') : undefined;
+    if (!account || !request || request.id !== grant.requestId) return { kind: 'linkProblem', problem: 'invalid' };
+    const problem = linkProblemOf(request, account, this.now());
+    return problem ? { kind: 'linkProblem', problem } : { kind: 'live', account, request };
+  }
+
+  private passwordContext(account: Account) {
+    return {
+      currentHash: account.passwordHash,
+      previousHashes: account.previousPasswordHashes,
+      personalWords: personalWordsOf(account),
+    };
+  }
+
+  private async refuse(
+    account: Account,
+    refusal: PasswordRefusal,
+    origin: PasswordOrigin,
+  ): Promise<{ kind: 'refused'; refusal: PasswordRefusal }> {
+    await this.audit.record({
+      event: 'password.refused',
+      accountId: account.id,
+      via: origin.via,
+      detail: { reason: refusal.reason },
+    });
+    return { kind: 'refused', refusal };
+  }
+
+  /** The new hash, the old one kept for the history rule, every link, code and session voided. */
+  private async applyNewPassword(
+    account: Account,
+    request: ResetRequest,
+    newHash: string,
+    origin: PasswordOrigin,
+  ): Promise<void> {
+    const changedAt = this.now();
+    const updated = await this.accounts.update(account.id, (current) => ({
+      ...current,
+      passwordHash: newHash,
+      previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(0, this.options.passwordHistory),
+      credentialVersion: current.credentialVersion + 1,
+      updatedAt: changedAt.toISOString(),
+    }));
+    await this.requests.markUsed(request, changedAt);
+    await this.audit.record({ event: 'password.changed', accountId: account.id, via: origin.via });
+    const recipient = updated ?? account;
+    this.tasks.run('password changed notice', () =>
+      this.notifier.passwordChanged(recipient, recipient.locale ?? origin.locale, changedAt),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import type { Locale } from '../config.js';
+
+/** How the account pays; card numbers exist only as a keyed fingerprint and the last four digits. */
+export type Payment =
+  | { type: 'card'; cardFingerprint: string; cardLast4: string }
+  | { type: 'partner'; partner: string }
+  | { type: 'other' };
+
+export interface Profile {
+  name: string;
+  kids?: boolean;
+}
+
+export interface Account {
+  id: string;
+  /** Lower-cased, trimmed; the account's unique key. */
+  email: string;
+  firstName: string;
+  lastName: string;
+  locale?: Locale;
+  phone?: string;
+  passwordHash: string;
+  /** Hashes of earlier passwords, newest first, at most PASSWORD_HISTORY of them. */
+  previousPasswordHashes: string[];
+  /** Raised by every password change; links, codes and sessions of an older version are void. */
+  credentialVersion: number;
+  payment: Payment;
+  teamsAadObjectId?: string;
+  profiles?: Profile[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ResetPurpose = 'email-link' | 'sms-code';
+
+export interface ResetRequest {
+  id: string;
+  accountId: string;
+  purpose: ResetPurpose;
+  /** SHA-256 of the link token or code; the secret itself is never stored. */
+  secretHash: string;
+  issuedAt: string;
+  expiresAt: string;
+  /** The account's credentialVersion when issued; a later password change voids the request. */
+  credentialVersion: number;
+  usedAt?: string;
+}
+
+/** What a conversation or web form holds after a valid link: enough to finish, no secret. */
+export interface ResetGrant {
+  requestId: string;
+  accountId: string;
+}
+
+export interface AccountRepository {
+  findById(id: string): Promise<Account | undefined>;
+  findByEmail(email: string): Promise<Account | undefined>;
+  /** Inserts a new account or replaces the one with the same email; returns the stored account. */
+  upsertByEmail(build: (existing: Account | undefined) => Account): Promise<Account>;
+  update(id: string, change: (account: Account) => Account): Promise<Account | undefined>;
+  isEmpty(): Promise<boolean>;
+}
+
+export interface ResetRequestRepository {
+  /** Stores a request as the account's only live one for its purpose; older ones stop working. */
+  replace(request: ResetRequest): Promise<void>;
+  findBySecretHash(secretHash: string): Promise<ResetRequest | undefined>;
+  findCurrent(accountId: string, purpose: ResetPurpose): Promise<ResetRequest | undefined>;
+  markUsed(request: ResetRequest, at: Date): Promise<void>;
+}

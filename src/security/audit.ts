@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { AppendLog } from '../store/appendLog.js';
+import type { Logger } from './logger.js';
+import { redact } from './redact.js';
+
+export type AuditEventName =
+  | 'reset.requested'
+  | 'reset.rate_limited'
+  | 'reset.link_sent'
+  | 'reset.send_failed'
+  | 'reset.link_rejected'
+  | 'password.refused'
+  | 'password.changed'
+  | 'account.imported';
+
+export interface AuditEvent {
+  event: AuditEventName;
+  accountId?: string;
+  /** Where it came from: chat, web, cli. */
+  via?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditTrail {
+  record(event: AuditEvent): Promise<void>;
+}
+
+/** An append-only JSON Lines file of security events; every event passes through redaction. */
+export class FileAuditTrail implements AuditTrail {
+  private readonly log: AppendLog<object>;
+
+  constructor(
+    dataDir: string,
+    private readonly logger: Logger,
+  ) {
+    this.log = new AppendLog(path.join(dataDir, 'audit.jsonl'));
+  }
+
+  async record(event: AuditEvent): Promise<void> {
+    const entry = { at: new Date().toISOString(), ...(redact(event) as AuditEvent) };
+    try {
+      await this.log.append(entry);
+    } catch (error) {
+      // The journey goes on; the operator learns from the log that the trail has a gap.
+      this.logger.error('audit trail write failed', { event: event.event, error });
+    }
+  }
+
+  readAll(): Promise<object[]> {
+    return this.log.readAll();
+  }
+}

@@ -1,0 +1,84 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimitSettings } from '../config.js';
+
+export type LimitDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/** One counter with a window; an implementation may keep it in memory or in a shared store. */
+export interface Counter {
+  consume(key: string): Promise<LimitDecision>;
+}
+
+const HOUR_S = 3600;
+const DAY_S = 86_400;
+
+class MemoryCounter implements Counter {
+  private readonly limiter: RateLimiterMemory;
+
+  constructor(points: number, durationSeconds: number, keyPrefix: string) {
+    this.limiter = new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });
+  }
+
+  async consume(key: string): Promise<LimitDecision> {
+    try {
+      await this.limiter.consume(key);
+      return { allowed: true };
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
+      throw rejection;
+    }
+  }
+}
+
+/** Every counter must allow; the answer waits for the one that frees up last. */
+async function consumeAll(counters: readonly Counter[], key: string): Promise<LimitDecision> {
+  let retryAfterMs = 0;
+  for (const counter of counters) {
+    const decision = await counter.consume(key);
+    if (!decision.allowed) retryAfterMs = Math.max(retryAfterMs, decision.retryAfterMs);
+  }
+  return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
+}
+
+export type CounterFactory = (points: number, durationSeconds: number, name: string) => Counter;
+
+export const memoryCounters: CounterFactory = (points, durationSeconds, name) =>
+  new MemoryCounter(points, durationSeconds, name);
+
+/** The limits of SPEC §4, by what they count. */
+export class RateLimits {
+  private readonly identifier: Counter[];
+  private readonly account: Counter[];
+  private readonly conversation: Counter[];
+  private readonly clientAddress: Counter[];
+
+  constructor(settings: RateLimitSettings, counters: CounterFactory = memoryCounters) {
+    this.identifier = [
+      counters(settings.perIdentifierHour, HOUR_S, 'reset-id-h'),
+      counters(settings.perIdentifierDay, DAY_S, 'reset-id-d'),
+    ];
+    this.account = [
+      counters(settings.perAccountHour, HOUR_S, 'reset-acct-h'),
+      counters(settings.perAccountDay, DAY_S, 'reset-acct-d'),
+    ];
+    this.conversation = [counters(settings.perConversationHour, HOUR_S, 'reset-conv-h')];
+    this.clientAddress = [counters(settings.perClientAddressHour, HOUR_S, 'web-ip-h')];
+  }
+
+  /** A reset asked for an email address or phone number, known or not. */
+  resetByIdentifier(identifier: string): Promise<LimitDecision> {
+    return consumeAll(this.identifier, identifier);
+  }
+
+  resetByAccount(accountId: string): Promise<LimitDecision> {
+    return consumeAll(this.account, accountId);
+  }
+
+  resetByConversation(conversationId: string): Promise<LimitDecision> {
+    return consumeAll(this.conversation, conversationId);
+  }
+
+  /** The bot's own web pages and APIs; never /api/messages, whose traffic all comes from the channel. */
+  webRequest(address: string): Promise<LimitDecision> {
+    return consumeAll(this.clientAddress, address);
+  }
+}

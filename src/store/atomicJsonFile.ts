@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Adapter } from 'lowdb';
+
+export class CorruptStoreFileError extends Error {
+  constructor(readonly file: string, cause: unknown) {
+    super(`Store file ${file} is not valid JSON; it was left untouched. Restore it from a backup or move it away.`);
+    this.name = 'CorruptStoreFileError';
+    this.cause = cause;
+  }
+}
+
+/**
+ * A lowdb adapter that never leaves a half-written file: it writes a temporary file beside
+ * the target, flushes it to disk, renames it over the target and flushes the directory.
+ * A crash at any moment leaves either the old or the new content, never a mix.
+ */
+export class AtomicJsonFile<T> implements Adapter<T> {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new CorruptStoreFileError(this.file, error);
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    await writeFileAtomically(this.file, JSON.stringify(data));
+  }
+}
+
+export async function writeFileAtomically(file: string, content: string): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  await fs.mkdir(dir, { recursive: true });
+  const handle = await fs.open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems cannot fsync a directory; the rename is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes temporary files a crash may have left behind; they never hold confirmed data. */
+export async function removeStaleTempFiles(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  await Promise.all(
+    names.filter((name) => name.startsWith('.') && name.endsWith('.tmp')).map((name) => fs.rm(path.join(dir, name), { force: true })),
+  );
+}
+
+export function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
