@@ -15,7 +15,6 @@ import type { Account, AccountRepository, ResetGrant, ResetRequest, ResetRequest
 export interface RequestOrigin {
   via: 'chat' | 'web';
   conversationId?: string;
-  clientAddress?: string;
   locale: Locale;
 }
 
@@ -32,17 +31,21 @@ export type ResetRequestOutcome =
 
 export type LinkProblem = 'expired' | 'used' | 'invalid';
 
-export type LinkCheck = { kind: 'valid'; grant: ResetGrant; locale: Locale | undefined } | { kind: LinkProblem };
+export type LinkCheck =
+  | { kind: 'valid'; grant: ResetGrant; locale: Locale | undefined }
+  /** A known link that no longer works: the grant lets the person ask for a new one in one step. */
+  | { kind: 'expired' | 'used'; grant: ResetGrant; locale: Locale | undefined }
+  | { kind: 'invalid' };
 
-export type PasswordOutcome =
-  | { kind: 'changed' }
-  | { kind: 'refused'; refusal: PasswordRefusal }
-  | { kind: 'linkProblem'; problem: LinkProblem };
+/** The link behind a grant stopped working while the person was choosing a password. */
+export type GrantProblem = { kind: 'linkProblem'; problem: LinkProblem; grant: ResetGrant };
+
+export type PasswordOutcome = { kind: 'changed' } | { kind: 'refused'; refusal: PasswordRefusal } | GrantProblem;
 
 export type ProposalOutcome =
   | { kind: 'acceptable'; pendingHash: string }
   | { kind: 'refused'; refusal: PasswordRefusal }
-  | { kind: 'linkProblem'; problem: LinkProblem };
+  | GrantProblem;
 
 export interface ResetServiceOptions {
   linkTtlMs: number;
@@ -106,10 +109,9 @@ export class ResetService {
     return { kind: 'accepted' };
   }
 
-  /** "Send me a new link" from an expired or used link: the new email goes to the account's own address. */
-  async renewFromLink(token: string, origin: RequestOrigin): Promise<ResetRequestOutcome> {
-    const request = isWellFormedLinkToken(token) ? await this.requests.findBySecretHash(hashSecret(token)) : undefined;
-    const account = request ? await this.accounts.findById(request.accountId) : undefined;
+  /** "Send me a new link" from a dead link: the new email goes to the account's own address. */
+  async renewLink(grant: ResetGrant, origin: RequestOrigin): Promise<ResetRequestOutcome> {
+    const account = await this.accounts.findById(grant.accountId);
     if (!account) return { kind: 'accepted' };
     const limited = await this.checkRequestLimits(account.email, origin);
     if (limited) return limited;
@@ -122,12 +124,10 @@ export class ResetService {
     const request = await this.requests.findBySecretHash(hashSecret(token));
     const account = request ? await this.accounts.findById(request.accountId) : undefined;
     if (!request || !account) return { kind: 'invalid' };
+    const grant = { requestId: request.id, accountId: account.id };
     const problem = linkProblemOf(request, account, this.now());
-    if (problem) {
-      await this.audit.record({ event: 'reset.link_rejected', accountId: account.id, detail: { problem } });
-      return { kind: problem };
-    }
-    return { kind: 'valid', grant: { requestId: request.id, accountId: account.id }, locale: account.locale };
+    if (problem) await this.audit.record({ event: 'reset.link_rejected', accountId: account.id, detail: { problem } });
+    return { kind: problem ?? 'valid', grant, locale: account.locale };
   }
 
   /** The card and the web form: both entries at once. */
@@ -169,7 +169,6 @@ export class ResetService {
   private async checkRequestLimits(identifier: string, origin: RequestOrigin): Promise<ResetRequestOutcome | undefined> {
     const checks = [
       origin.conversationId ? () => this.limits.resetByConversation(origin.conversationId!) : undefined,
-      origin.clientAddress ? () => this.limits.webRequest(origin.clientAddress!) : undefined,
       () => this.limits.resetByIdentifier(identifier),
     ];
     for (const check of checks) {
@@ -224,12 +223,13 @@ export class ResetService {
 
   private async liveGrant(
     grant: ResetGrant,
-  ): Promise<{ kind: 'live'; account: Account; request: ResetRequest } | { kind: 'linkProblem'; problem: LinkProblem }> {
+  ): Promise<{ kind: 'live'; account: Account; request: ResetRequest } | GrantProblem> {
     const account = await this.accounts.findById(grant.accountId);
     const request = account ? await this.requests.findCurrent(account.id, 'email-link') : undefined;
-    if (!account || !request || request.id !== grant.requestId) return { kind: 'linkProblem', problem: 'invalid' };
+    // A newer link replaced this one: it is used up as far as the person is concerned.
+    if (!account || !request || request.id !== grant.requestId) return { kind: 'linkProblem', problem: 'used', grant };
     const problem = linkProblemOf(request, account, this.now());
-    return problem ? { kind: 'linkProblem', problem } : { kind: 'live', account, request };
+    return problem ? { kind: 'linkProblem', problem, grant } : { kind: 'live', account, request };
   }
 
   private passwordContext(account: Account) {

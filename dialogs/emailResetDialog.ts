@@ -1,0 +1,49 @@
+import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { isPlausibleEmail } from '../src/recovery/accounts.js';
+import { REDEEM_LINK_DIALOG, type RedeemLinkResult } from './redeemLinkDialog.js';
+import { localeOf, textsFor, type DialogServices } from './services.js';
+
+export const EMAIL_RESET_DIALOG = 'emailResetDialog';
+const STEPS = 'emailResetSteps';
+const EMAIL_PROMPT = 'email';
+
+/** J2: ask the address, answer the same for every address, then wait for the link. */
+export class EmailResetDialog extends ComponentDialog {
+  constructor(private readonly services: DialogServices) {
+    super(EMAIL_RESET_DIALOG);
+    this.addDialog(
+      new TextPrompt(EMAIL_PROMPT, async (prompt) => prompt.recognized.succeeded && isPlausibleEmail(prompt.recognized.value!)),
+    );
+    this.addDialog(new WaterfallDialog(STEPS, [this.askAddressStep.bind(this), this.requestStep.bind(this), this.afterLinkStep.bind(this)]));
+    this.initialDialogId = STEPS;
+  }
+
+  private async askAddressStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const t = textsFor(step.context, this.services);
+    return step.prompt(EMAIL_PROMPT, { prompt: t('email.ask'), retryPrompt: t('email.invalid') });
+  }
+
+  private async requestStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const t = textsFor(step.context, this.services);
+    const locale = localeOf(step.context, this.services);
+    const outcome = await this.services.reset.requestEmailReset(String(step.result), {
+      via: 'chat',
+      conversationId: step.context.activity.conversation.id,
+      locale,
+    });
+    if (outcome.kind === 'rateLimited') {
+      await step.context.sendActivity(t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }));
+      return step.endDialog();
+    }
+    if (outcome.kind === 'invalidEmail') return step.replaceDialog(STEPS);
+    await step.context.sendActivity(t('email.sent'));
+    await step.context.sendActivity(t('email.next'));
+    return step.beginDialog(REDEEM_LINK_DIALOG, {});
+  }
+
+  private async afterLinkStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as RedeemLinkResult | undefined;
+    if (result?.kind === 'askAddress') return step.replaceDialog(STEPS);
+    return step.endDialog(result);
+  }
+}

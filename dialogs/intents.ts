@@ -1,0 +1,77 @@
+import type { Locale } from '../src/config.js';
+import type { Texts } from '../src/i18n.js';
+
+/** SPEC §5 choice ids: typed as they are in any language, or said in words. */
+export const MENU_CHOICES = [
+  'reset',
+  'change-password',
+  'phone',
+  'email-not-received',
+  'link-not-working',
+  'password-rejected',
+  'agent',
+] as const;
+export const METHOD_CHOICES = ['email', 'sms', 'billing'] as const;
+export const YES_NO = ['yes', 'no'] as const;
+export const INTERRUPTIONS = ['cancel', 'help', 'menu'] as const;
+
+export type MenuChoice = (typeof MENU_CHOICES)[number];
+export type Interruption = (typeof INTERRUPTIONS)[number];
+
+/** Lower case, accents and punctuation dropped, spaces folded: "Wachtwoord vergeten?!" → "wachtwoord vergeten". */
+export function normalizeUtterance(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[’']/g, "'")
+    .replace(/[^\p{L}\p{N}'?-]+/gu, ' ')
+    .trim();
+}
+
+/**
+ * Keyword and phrase matching in every supported language at once, so a Dutch speaker in an
+ * English client is still understood. Choice ids and button labels match exactly; phrases match
+ * on word boundaries, and the longest phrase wins.
+ */
+export class IntentRecognizer {
+  constructor(
+    private readonly texts: Texts,
+    private readonly locales: readonly Locale[],
+  ) {}
+
+  recognize<C extends string>(text: string | undefined, choices: readonly C[], labelKey?: (choice: C) => string): C | undefined {
+    if (typeof text !== 'string' || text.length > 500) return undefined;
+    const utterance = normalizeUtterance(text);
+    if (utterance === '') return undefined;
+    const exact = choices.find(
+      (choice) =>
+        utterance === choice ||
+        (labelKey !== undefined && this.locales.some((locale) => normalizeUtterance(this.texts.t(locale, labelKey(choice))) === utterance)),
+    );
+    if (exact) return exact;
+    let best: { choice: C; length: number } | undefined;
+    for (const choice of choices) {
+      for (const phrase of this.phrasesFor(choice)) {
+        if (phrase.length > (best?.length ?? 0) && containsPhrase(utterance, phrase)) best = { choice, length: phrase.length };
+      }
+    }
+    return best?.choice;
+  }
+
+  /** cancel, help and menu count only as the whole message, so "stop sending me mail" is not a cancel. */
+  interruption(text: string | undefined): Interruption | undefined {
+    if (typeof text !== 'string' || text.length > 40) return undefined;
+    const utterance = normalizeUtterance(text);
+    return INTERRUPTIONS.find((intent) => this.phrasesFor(intent).includes(utterance));
+  }
+
+  private phrasesFor(intent: string): string[] {
+    return this.locales.flatMap((locale) => (this.texts.intentPhrases(locale)[intent] ?? []).map(normalizeUtterance));
+  }
+}
+
+function containsPhrase(utterance: string, phrase: string): boolean {
+  if (phrase === '') return false;
+  return ` ${utterance} `.includes(` ${phrase} `);
+}

@@ -1,0 +1,150 @@
+import type { TurnContext } from 'botbuilder';
+import {
+  ComponentDialog,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { findLinkToken } from '../src/recovery/secrets.js';
+import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
+import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
+import { NewPasswordDialog } from './newPasswordDialog.js';
+import { OfferNewEmailDialog } from './offerNewEmailDialog.js';
+import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
+import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
+import { textsFor, type DialogServices } from './services.js';
+
+export const MAIN_DIALOG = 'mainDialog';
+const STEPS = 'mainSteps';
+const MENU_PROMPT = 'menu';
+const METHOD_PROMPT = 'method';
+
+export interface MainOptions {
+  /** Greet before the menu: a new conversation, or a message with nothing recognised. */
+  greet?: boolean;
+}
+
+/** What the person's first message already asked for, so the menu can be skipped. */
+type Route = { kind: 'choice'; choice: MenuChoice | 'email' | 'reset' } | { kind: 'link'; text: string };
+
+/**
+ * The root of every conversation: J1's greeting and menu, routing into the journeys, and the
+ * cancel, help and menu interruptions that work at every step of every journey below it.
+ */
+export class MainDialog extends ComponentDialog {
+  constructor(private readonly services: DialogServices) {
+    super(MAIN_DIALOG);
+    this.addDialog(new ChoiceIdPrompt(MENU_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services.intents));
+    this.addDialog(new EmailResetDialog(services));
+    this.addDialog(new RedeemLinkDialog(services));
+    this.addDialog(new OfferNewEmailDialog(services));
+    this.addDialog(new NewPasswordDialog(services));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [this.menuStep.bind(this), this.methodStep.bind(this), this.journeyStep.bind(this), this.finalStep.bind(this)]),
+    );
+    this.initialDialogId = STEPS;
+  }
+
+  /** Recognises what a message asks for when no journey is under way. */
+  routeOf(context: TurnContext): Route | undefined {
+    const text = context.activity.type === 'message' ? context.activity.text : undefined;
+    if (typeof text !== 'string') return undefined;
+    if (findLinkToken(text) !== undefined) return { kind: 'link', text };
+    const choice = this.services.intents.recognize(text, [...MENU_CHOICES, 'email' as const]);
+    return choice ? { kind: 'choice', choice } : undefined;
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    return (await this.interrupt(innerDc)) ?? super.onContinueDialog(innerDc);
+  }
+
+  private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const { activity } = innerDc.context;
+    if (activity.type !== 'message') return undefined;
+    const interruption = this.services.intents.interruption(activity.text);
+    if (!interruption) return this.continueWithPastedLink(innerDc);
+    const t = textsFor(innerDc.context, this.services);
+    switch (interruption) {
+      case 'cancel':
+        await innerDc.cancelAllDialogs();
+        await innerDc.context.sendActivity(t('cancelled'));
+        return { status: DialogTurnStatus.complete };
+      case 'menu':
+        await innerDc.cancelAllDialogs();
+        return innerDc.beginDialog(STEPS, {});
+      case 'help': {
+        await innerDc.context.sendActivity(t(`help.${activeStepOf(innerDc)}`, { min: this.services.settings.passwordMinLength }));
+        await leafOf(innerDc).repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      }
+    }
+  }
+
+  /** A reset link pasted at any step (but a password step) continues the reset from that link. */
+  private async continueWithPastedLink(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const step = activeStepOf(innerDc);
+    if (step === 'password' || step === 'confirm' || step === 'link') return undefined;
+    const route = this.routeOf(innerDc.context);
+    if (route?.kind !== 'link') return undefined;
+    await innerDc.cancelAllDialogs();
+    return innerDc.beginDialog(STEPS, {});
+  }
+
+  private async menuStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = (step.options ?? {}) as MainOptions;
+    const route = options.greet ? undefined : this.routeOf(step.context);
+    if (route) return step.next(route);
+    if (options.greet) await step.context.sendActivity(textsFor(step.context, this.services)('greeting'));
+    return step.prompt(
+      MENU_PROMPT,
+      choicePromptOptions(step.context, this.services, { prompt: 'menu.prompt', retry: 'menu.notUnderstood' }, { choices: MENU_CHOICES, labelPrefix: 'menu' }),
+    );
+  }
+
+  private async methodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const route = typeof step.result === 'string' ? ({ kind: 'choice', choice: step.result as MenuChoice } as const) : (step.result as Route);
+    if (route.kind === 'link' || route.choice === 'email') return step.next(route);
+    if (route.choice !== 'reset') return this.unavailable(step);
+    return step.prompt(
+      METHOD_PROMPT,
+      choicePromptOptions(step.context, this.services, { prompt: 'method.prompt', retry: 'method.retry' }, { choices: METHOD_CHOICES, labelPrefix: 'method' }),
+    );
+  }
+
+  private async journeyStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const route = typeof step.result === 'string' ? ({ kind: 'choice', choice: step.result } as const) : (step.result as Route);
+    if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
+    if (route.choice === 'email') return step.beginDialog(EMAIL_RESET_DIALOG);
+    return this.unavailable(step);
+  }
+
+  private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as RedeemLinkResult | undefined;
+    if (result?.kind === 'askAddress') return step.replaceDialog(EMAIL_RESET_DIALOG);
+    return step.endDialog(result);
+  }
+
+  /** A journey this bot does not offer yet: say so plainly and point to support. */
+  private async unavailable(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    await step.context.sendActivity(textsFor(step.context, this.services)('menu.unavailable'));
+    return step.endDialog();
+  }
+}
+
+/** The innermost dialog context: the one whose prompt is waiting for the person. */
+function leafOf(dc: DialogContext): DialogContext {
+  let leaf = dc;
+  while (leaf.child) leaf = leaf.child;
+  return leaf;
+}
+
+/** Prompt ids name their help topic; anything else gets the menu's help. */
+const HELP_TOPICS = new Set(['menu', 'method', 'email', 'link', 'offerNew', 'password', 'confirm']);
+
+function activeStepOf(dc: DialogContext): string {
+  const id = leafOf(dc).activeDialog?.id ?? 'menu';
+  return HELP_TOPICS.has(id) ? id : 'menu';
+}

@@ -1,0 +1,93 @@
+import type { TurnContext } from 'botbuilder';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { GrantProblem, PasswordOrigin, PasswordOutcome, ProposalOutcome } from '../src/recovery/resetService.js';
+import type { ResetGrant } from '../src/recovery/types.js';
+import { newPasswordCard } from './cards.js';
+import { PasswordInputPrompt, type PasswordInput } from './prompts.js';
+import { isTeams, localeOf, textsFor, type DialogServices } from './services.js';
+
+export const NEW_PASSWORD_DIALOG = 'newPasswordDialog';
+const STEPS = 'newPasswordSteps';
+/** Prompt ids double as the help topic of the step. */
+const PASSWORD_PROMPT = 'password';
+const CONFIRM_PROMPT = 'confirm';
+
+export interface NewPasswordOptions {
+  grant: ResetGrant;
+}
+
+/** How the step ended, for the dialog that started it. */
+export type NewPasswordResult = { kind: 'changed' } | GrantProblem;
+
+interface StepState extends NewPasswordOptions {
+  /** argon2 hash of a typed first entry, waiting for the second; never the password itself. */
+  pendingHash?: string;
+}
+
+/** J4: asks for the new password by card (or typed, outside Teams) until it passes every rule. */
+export class NewPasswordDialog extends ComponentDialog {
+  constructor(private readonly services: DialogServices) {
+    super(NEW_PASSWORD_DIALOG);
+    this.addDialog(new PasswordInputPrompt(PASSWORD_PROMPT));
+    this.addDialog(new PasswordInputPrompt(CONFIRM_PROMPT));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [this.askPasswordStep.bind(this), this.checkPasswordStep.bind(this), this.checkConfirmStep.bind(this)]),
+    );
+    this.initialDialogId = STEPS;
+  }
+
+  private async askPasswordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.prompt(PASSWORD_PROMPT, { prompt: newPasswordCard(step.context, this.services) });
+  }
+
+  private async checkPasswordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = step.options as StepState;
+    const input = step.result as PasswordInput;
+    if (input.kind === 'card') return this.finish(step, await this.services.reset.setPassword(state.grant, input.password, input.confirm, this.origin(step.context)));
+    if (input.kind !== 'text') return this.askAgain(step, input.kind === 'cardIncomplete' ? 'password.cardIncomplete' : 'password.notText');
+    if (isTeams(step.context)) return this.askAgain(step, 'password.teamsUseCard');
+
+    const proposal = await this.services.reset.proposePassword(state.grant, input.text, this.origin(step.context));
+    if (proposal.kind !== 'acceptable') return this.finish(step, proposal);
+    (step.options as StepState).pendingHash = proposal.pendingHash;
+    return step.prompt(CONFIRM_PROMPT, { prompt: textsFor(step.context, this.services)('password.askConfirm') });
+  }
+
+  private async checkConfirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = step.options as StepState;
+    const input = step.result as PasswordInput;
+    const { reset } = this.services;
+    if (input.kind === 'card') return this.finish(step, await reset.setPassword(state.grant, input.password, input.confirm, this.origin(step.context)));
+    if (input.kind !== 'text' || state.pendingHash === undefined) return this.askAgain(step, 'password.notText');
+    return this.finish(step, await reset.confirmPassword(state.grant, state.pendingHash, input.text, this.origin(step.context)));
+  }
+
+  /** Words the outcome; a refusal starts the step again, the rest ends it. */
+  private async finish(
+    step: WaterfallStepContext,
+    outcome: Exclude<PasswordOutcome | ProposalOutcome, { kind: 'acceptable' }>,
+  ): Promise<DialogTurnResult> {
+    const t = textsFor(step.context, this.services);
+    switch (outcome.kind) {
+      case 'changed':
+        await step.context.sendActivity(t('password.changed'));
+        return step.endDialog({ kind: 'changed' } satisfies NewPasswordResult);
+      case 'refused': {
+        const { reason, ...values } = outcome.refusal;
+        return this.askAgain(step, `password.refused.${reason}`, values);
+      }
+      case 'linkProblem':
+        return step.endDialog(outcome satisfies NewPasswordResult);
+    }
+  }
+
+  private async askAgain(step: WaterfallStepContext, key: string, values: Record<string, number> = {}): Promise<DialogTurnResult> {
+    await step.context.sendActivity(textsFor(step.context, this.services)(key, values));
+    const { grant } = step.options as StepState;
+    return step.replaceDialog(STEPS, { grant } satisfies NewPasswordOptions);
+  }
+
+  private origin(context: TurnContext): PasswordOrigin {
+    return { via: 'chat', locale: localeOf(context, this.services) };
+  }
+}

@@ -1,0 +1,104 @@
+import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
+import type { IntentRecognizer } from './intents.js';
+import { textsFor, type DialogServices } from './services.js';
+
+interface ChoiceSpec {
+  choices: readonly string[];
+  /** Texts key prefix of the button labels: `${labelPrefix}.${choice}`. */
+  labelPrefix: string;
+}
+
+/** A prompt that sends its prompt (or retry prompt) message as it is. */
+abstract class MessagePrompt<T> extends Prompt<T> {
+  protected async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    const message = isRetry && options.retryPrompt ? options.retryPrompt : options.prompt;
+    if (message) await context.sendActivity(message);
+  }
+}
+
+/**
+ * Offers choices as buttons and understands them clicked, typed as a choice id, typed as the
+ * label in either language, or said in words.
+ */
+export class ChoiceIdPrompt extends MessagePrompt<string> {
+  constructor(
+    dialogId: string,
+    private readonly intents: IntentRecognizer,
+  ) {
+    super(dialogId);
+  }
+
+  protected async onRecognize(context: TurnContext, _state: object, options: PromptOptions): Promise<PromptRecognizerResult<string>> {
+    const spec = options.validations as ChoiceSpec;
+    const text = context.activity.type === 'message' ? context.activity.text : undefined;
+    const value = this.intents.recognize(text, spec.choices, (choice) => `${spec.labelPrefix}.${choice}`);
+    return value === undefined ? { succeeded: false } : { succeeded: true, value };
+  }
+}
+
+/** A message with one button per choice; the button sends its label back as text. */
+export function choiceMessage(
+  context: TurnContext,
+  services: DialogServices,
+  textKey: string,
+  spec: ChoiceSpec,
+): Partial<Activity> {
+  const t = textsFor(context, services);
+  const actions = spec.choices.map((choice) => {
+    const label = t(`${spec.labelPrefix}.${choice}`);
+    return { type: ActionTypes.ImBack, title: label, value: label };
+  });
+  return MessageFactory.suggestedActions(actions, t(textKey));
+}
+
+export function choicePromptOptions(
+  context: TurnContext,
+  services: DialogServices,
+  keys: { prompt: string; retry: string },
+  spec: ChoiceSpec,
+): PromptOptions {
+  return {
+    prompt: choiceMessage(context, services, keys.prompt, spec),
+    retryPrompt: choiceMessage(context, services, keys.retry, spec),
+    validations: spec,
+  };
+}
+
+/** Password input as the step receives it: a card submit, typed text, or something unusable. */
+export type PasswordInput =
+  | { kind: 'card'; password: string; confirm: string }
+  | { kind: 'cardIncomplete' }
+  | { kind: 'text'; text: string }
+  | { kind: 'other' };
+
+const MAX_INPUT = 4096;
+
+export function readPasswordInput(context: TurnContext): PasswordInput {
+  const { activity } = context;
+  if (activity.type !== 'message') return { kind: 'other' };
+  const value: unknown = activity.value;
+  if (value !== null && typeof value === 'object' && ('password' in value || 'confirm' in value)) {
+    const { password, confirm } = value as Record<string, unknown>;
+    if (typeof password === 'string' && typeof confirm === 'string' && password !== '' && confirm !== '') {
+      // Overlong input is passed on whole, so the length rule (not a silent cut) refuses it.
+      return { kind: 'card', password: password.slice(0, MAX_INPUT), confirm: confirm.slice(0, MAX_INPUT) };
+    }
+    return { kind: 'cardIncomplete' };
+  }
+  if (typeof activity.text === 'string' && activity.text.trim() !== '') {
+    return { kind: 'text', text: activity.text.slice(0, MAX_INPUT) };
+  }
+  return { kind: 'other' };
+}
+
+/** Takes whatever the person sends next; the waterfall step decides what it means. */
+export class PasswordInputPrompt extends MessagePrompt<PasswordInput> {
+  constructor(dialogId: string) {
+    super(dialogId);
+  }
+
+  protected async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<PasswordInput>> {
+    return { succeeded: true, value: readPasswordInput(context) };
+  }
+}

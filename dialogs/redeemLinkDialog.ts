@@ -1,0 +1,68 @@
+import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { findLinkToken } from '../src/recovery/secrets.js';
+import { NEW_PASSWORD_DIALOG, type NewPasswordResult } from './newPasswordDialog.js';
+import { OFFER_NEW_EMAIL_DIALOG, type OfferNewEmailOptions, type OfferNewEmailResult } from './offerNewEmailDialog.js';
+import { textsFor, type DialogServices } from './services.js';
+
+export const REDEEM_LINK_DIALOG = 'redeemLinkDialog';
+const STEPS = 'redeemLinkSteps';
+const LINK_PROMPT = 'link';
+
+export interface RedeemLinkOptions {
+  /** Set when the person pasted the link before being asked. */
+  pastedText?: string;
+}
+
+/** Ends with 'changed', or with what became of a dead link. */
+export type RedeemLinkResult = { kind: 'changed' } | OfferNewEmailResult;
+
+/** J2 in the chat: the pasted link is checked and leads to the new-password step. */
+export class RedeemLinkDialog extends ComponentDialog {
+  constructor(private readonly services: DialogServices) {
+    super(REDEEM_LINK_DIALOG);
+    this.addDialog(
+      new TextPrompt(LINK_PROMPT, async (prompt) => prompt.recognized.succeeded && findLinkToken(prompt.recognized.value!) !== undefined),
+    );
+    this.addDialog(
+      new WaterfallDialog(STEPS, [this.askLinkStep.bind(this), this.checkLinkStep.bind(this), this.afterCheckStep.bind(this), this.afterOfferStep.bind(this)]),
+    );
+    this.initialDialogId = STEPS;
+  }
+
+  private async askLinkStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = (step.options ?? {}) as RedeemLinkOptions;
+    if (options.pastedText !== undefined) {
+      const pasted = options.pastedText;
+      // The token is a secret: it must not stay in the saved dialog options.
+      delete options.pastedText;
+      return step.next(pasted);
+    }
+    const t = textsFor(step.context, this.services);
+    const resetUrl = `${this.services.settings.publicBaseUrl}/reset`;
+    return step.prompt(LINK_PROMPT, { prompt: t('link.ask'), retryPrompt: t('link.notALink', { resetUrl }) });
+  }
+
+  private async checkLinkStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const token = findLinkToken(String(step.result ?? ''));
+    const check = token === undefined ? ({ kind: 'invalid' } as const) : await this.services.reset.checkLink(token);
+    if (check.kind === 'valid') return step.beginDialog(NEW_PASSWORD_DIALOG, { grant: check.grant });
+    const offer: OfferNewEmailOptions = check.kind === 'invalid' ? { problem: 'invalid' } : { problem: check.kind, renewable: check.grant };
+    return step.beginDialog(OFFER_NEW_EMAIL_DIALOG, offer);
+  }
+
+  private async afterCheckStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as NewPasswordResult | OfferNewEmailResult | undefined;
+    // The link died while the person was choosing a password (it expired, or was used elsewhere).
+    if (result?.kind === 'linkProblem') {
+      return step.beginDialog(OFFER_NEW_EMAIL_DIALOG, { problem: result.problem, renewable: result.grant } satisfies OfferNewEmailOptions);
+    }
+    return this.afterOfferStep(step);
+  }
+
+  private async afterOfferStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as RedeemLinkResult | undefined;
+    // A new email is on its way: wait for its link.
+    if (result?.kind === 'renewed') return step.replaceDialog(STEPS, {});
+    return step.endDialog(result);
+  }
+}

@@ -1,0 +1,35 @@
+import type { TurnContext } from 'botbuilder';
+import type { Locale } from '../src/config.js';
+import type { Texts, TextVariables } from '../src/i18n.js';
+import { supportedLocale } from '../src/i18n.js';
+import type { ResetService } from '../src/recovery/resetService.js';
+import type { IntentRecognizer } from './intents.js';
+
+/** What the dialogs need from the rest of the bot; built once in the composition root. */
+export interface DialogServices {
+  texts: Texts;
+  intents: IntentRecognizer;
+  reset: ResetService;
+  settings: {
+    defaultLocale: Locale;
+    publicBaseUrl: string;
+    passwordMinLength: number;
+    resetLinkTtlMs: number;
+  };
+}
+
+/** The activity's language when supported, else the configured default. */
+export function localeOf(context: TurnContext, services: DialogServices): Locale {
+  return supportedLocale(context.activity.locale) ?? services.settings.defaultLocale;
+}
+
+/** A translator bound to this turn's language. */
+export function textsFor(context: TurnContext, services: DialogServices): (key: string, variables?: TextVariables) => string {
+  const locale = localeOf(context, services);
+  return (key, variables) => services.texts.t(locale, key, variables);
+}
+
+/** Microsoft Teams cannot delete a message, so a password is never taken as chat text there. */
+export function isTeams(context: TurnContext): boolean {
+  return context.activity.channelId === 'msteams';
+}

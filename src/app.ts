@@ -1,0 +1,99 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  ShowTypingMiddleware,
+  type TurnContext,
+} from 'botbuilder';
+import restify, { type Request, type Response, type Server } from 'restify';
+import { MainDialog } from '../dialogs/mainDialog.js';
+import { localeOf } from '../dialogs/services.js';
+import { PasswordHelpBot } from './bot.js';
+import type { Config } from './config.js';
+import type { AccountService } from './recovery/accounts.js';
+import type { ResetService } from './recovery/resetService.js';
+import type { FileAuditTrail } from './security/audit.js';
+import { createServices, type ServiceOptions } from './services.js';
+import { registerResetPage } from './web/resetPage.js';
+
+export type AppOptions = ServiceOptions;
+
+export interface App {
+  server: Server;
+  accounts: AccountService;
+  reset: ResetService;
+  audit: FileAuditTrail;
+  /** Resolves once background work (mail, lookups) started so far has finished. */
+  idle(): Promise<void>;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Wires config → store → services → adapter → server. Nothing listens until `listen()`. */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger } = options;
+  const services = await createServices(config, options);
+  const { texts, reset, tasks, limits, dialogServices, botStorage, emailSender } = services;
+  const conversationState = new ConversationState(botStorage);
+  const bot = new PasswordHelpBot(conversationState, new MainDialog(dialogServices));
+
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.bot.appId,
+      MicrosoftAppPassword: config.bot.appPassword,
+      MicrosoftAppType: config.bot.appType,
+      MicrosoftAppTenantId: config.bot.appTenantId,
+    }),
+  );
+  adapter.use(new ShowTypingMiddleware(500, 2000));
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error('turn failed', { error, channel: context.activity.channelId });
+    // Start the conversation afresh so the failing step is not repeated on the next message.
+    try {
+      await conversationState.delete(context);
+      await conversationState.saveChanges(context, true);
+    } catch (stateError) {
+      logger.error('could not reset conversation state', { error: stateError });
+    }
+    try {
+      await context.sendActivity(texts.t(localeOf(context, dialogServices), 'error'));
+    } catch (sendError) {
+      logger.warn('could not tell the person about the error', { error: sendError });
+    }
+  };
+
+  const server = restify.createServer({ name: 'password-help-bot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 256 * 1024 }));
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+  server.get('/healthz', (_req: Request, res: Response, next) => {
+    res.send(200, { status: 'ok' });
+    next();
+  });
+  registerResetPage(server, { reset, limits, texts, logger, settings: dialogServices.settings });
+  server.on('restifyError', (req: Request, _res: Response, error: Error, callback: () => void) => {
+    logger.warn('request refused', { path: req.path(), error: error.message });
+    callback();
+  });
+
+  return {
+    server,
+    accounts: services.accounts,
+    reset,
+    audit: services.audit,
+    idle: () => tasks.idle(),
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve(server.url));
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await tasks.idle();
+      emailSender.close?.();
+    },
+  };
+}

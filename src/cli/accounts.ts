@@ -1,0 +1,66 @@
+import 'dotenv/config';
+import { readFile } from 'node:fs/promises';
+import { ConfigError, loadConfig } from '../config.js';
+import { AccountService } from '../recovery/accounts.js';
+import { FileAuditTrail } from '../security/audit.js';
+import { loadCardHmacKey } from '../security/cardFingerprint.js';
+import { createLogger } from '../security/logger.js';
+import { JsonAccountRepository } from '../store/jsonRepositories.js';
+
+const USAGE = `Usage:
+  npm run accounts -- import <file.json>               upsert accounts by email
+  npm run accounts -- check-password <email> <password>  exit 0 when it matches, 1 when not
+  npm run accounts -- show <email>                     the account, without secrets`;
+
+/** The accounts CLI of SPEC §5. Exit codes: 0 done/match, 1 no match or not found, 2 usage or input error. */
+export async function runAccountsCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = args;
+  const config = loadConfig({ ...env, SEED_DEMO_ACCOUNTS: 'false' });
+  const logger = createLogger('warn', (line) => process.stderr.write(line + '\n'));
+  const repository = new JsonAccountRepository(config.dataDir);
+  await repository.init();
+  const service = new AccountService(
+    repository,
+    await loadCardHmacKey(config.cardHmacKey, config.dataDir),
+    new FileAuditTrail(config.dataDir, logger),
+  );
+
+  if (command === 'import' && rest.length === 1) {
+    let records: unknown;
+    try {
+      records = JSON.parse(await readFile(rest[0]!, 'utf8'));
+    } catch (error) {
+      process.stderr.write(`Cannot read ${rest[0]}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    const report = await service.importAccounts(records);
+    process.stdout.write(`Imported ${report.imported} account(s).\n`);
+    for (const problem of report.problems) process.stderr.write(`Skipped ${problem}\n`);
+    return report.problems.length > 0 ? 2 : 0;
+  }
+  if (command === 'check-password' && rest.length === 2) {
+    const match = await service.checkPassword(rest[0]!, rest[1]!);
+    process.stdout.write(match ? 'match\n' : 'no match\n');
+    return match ? 0 : 1;
+  }
+  if (command === 'show' && rest.length === 1) {
+    const account = await service.describe(rest[0]!);
+    if (!account) {
+      process.stderr.write('No account with that email address.\n');
+      return 1;
+    }
+    process.stdout.write(JSON.stringify(account, null, 2) + '\n');
+    return 0;
+  }
+  process.stderr.write(USAGE + '\n');
+  return 2;
+}
+
+runAccountsCli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(error.message + '\n');
+    else process.stderr.write(`accounts: ${(error as Error).message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,67 @@
+import type { Locale } from '../config.js';
+import type { Texts } from '../i18n.js';
+import type { AccountNotifier, Recipient } from '../recovery/notifications.js';
+import { escapeHtml } from '../web/html.js';
+import type { EmailMessage, EmailSender } from './email.js';
+
+/** A mail as paragraphs with an optional button-style link between them; rendered as text and HTML. */
+interface MailContent {
+  subject: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  /** Paragraphs after the action. */
+  after: string[];
+}
+
+export function renderMail(to: string, content: MailContent): EmailMessage {
+  const text = [...content.paragraphs, ...(content.action ? [content.action.url] : []), ...content.after].join('\n\n') + '\n';
+  const paragraph = (p: string) => `<p>${escapeHtml(p)}</p>`;
+  const action = content.action
+    ? `<p><a href="${escapeHtml(content.action.url)}" style="display:inline-block;padding:12px 20px;background:#b00710;` +
+      `color:#ffffff;text-decoration:none;border-radius:4px">${escapeHtml(content.action.label)}</a></p>` +
+      `<p style="font-size:13px;color:#555555;word-break:break-all">${escapeHtml(content.action.url)}</p>`
+    : '';
+  const body = content.paragraphs.map(paragraph).join('') + action + content.after.map(paragraph).join('');
+  const html =
+    '<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;' +
+    `color:#222222">${body}</body></html>`;
+  return { to, subject: content.subject, text, html };
+}
+
+/** The account emails of J2, in the account holder's language. */
+export class EmailNotifier implements AccountNotifier {
+  constructor(
+    private readonly sender: EmailSender,
+    private readonly texts: Texts,
+  ) {}
+
+  async resetLink(to: Recipient, locale: Locale, link: string, validForMs: number): Promise<void> {
+    const { t } = this.texts;
+    const ttl = this.texts.formatDuration(locale, validForMs);
+    await this.sender.send(
+      renderMail(to.email, {
+        subject: t(locale, 'mail.resetSubject'),
+        paragraphs: [t(locale, 'mail.greeting', { name: to.firstName }), t(locale, 'mail.resetIntro')],
+        action: { label: t(locale, 'mail.resetButton'), url: link },
+        after: [t(locale, 'mail.resetValidity', { ttl }), t(locale, 'mail.resetNotYou'), t(locale, 'mail.signature')],
+      }),
+    );
+  }
+
+  async passwordChanged(to: Recipient, locale: Locale, at: Date): Promise<void> {
+    const { t } = this.texts;
+    const when = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+      timeZoneName: 'short',
+    }).format(at);
+    await this.sender.send(
+      renderMail(to.email, {
+        subject: t(locale, 'mail.changedSubject'),
+        paragraphs: [t(locale, 'mail.greeting', { name: to.firstName }), t(locale, 'mail.changedBody', { when })],
+        after: [t(locale, 'mail.changedNotYou'), t(locale, 'mail.signature')],
+      }),
+    );
+  }
+}

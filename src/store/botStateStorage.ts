@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { Storage, StoreItems } from 'botbuilder';
+import { KeyFileStore } from './keyFileStore.js';
+
+type StoredItem = Record<string, unknown> & { eTag: string };
+
+export class ETagConflictError extends Error {
+  constructor(key: string) {
+    super(`Storage: the item "${key}" was changed by another turn`);
+    this.name = 'ETagConflictError';
+  }
+}
+
+/**
+ * Bot Framework conversation and user state in JSON files, one per key, written atomically, so
+ * a journey survives a restart. Honours eTags so two turns never overwrite each other unseen.
+ */
+export class JsonFileBotStorage implements Storage {
+  private readonly files: KeyFileStore<StoredItem>;
+
+  constructor(dir: string) {
+    this.files = new KeyFileStore(dir);
+  }
+
+  init(): Promise<void> {
+    return this.files.init();
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    const items: StoreItems = {};
+    await Promise.all(
+      keys.map(async (key) => {
+        const item = await this.files.get(key);
+        if (item !== undefined) items[key] = item;
+      }),
+    );
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    await Promise.all(
+      Object.entries(changes).map(([key, change]) =>
+        this.files.update(key, (current) => {
+          const expected = (change as { eTag?: string }).eTag;
+          if (current && expected && expected !== '*' && expected !== current.eTag) throw new ETagConflictError(key);
+          return { ...(structuredClone(change) as Record<string, unknown>), eTag: randomUUID() };
+        }),
+      ),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.files.delete(key)));
+  }
+}

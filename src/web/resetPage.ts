@@ -1,0 +1,161 @@
+import type { Request, Response, Server } from 'restify';
+import type { Locale } from '../config.js';
+import type { Texts, TextVariables } from '../i18n.js';
+import { localeFromAcceptLanguage } from '../i18n.js';
+import type { PasswordRefusal } from '../recovery/passwordPolicy.js';
+import type { LinkProblem, ResetService } from '../recovery/resetService.js';
+import type { Logger } from '../security/logger.js';
+import type { RateLimits } from '../security/rateLimits.js';
+import { escapeHtml } from './html.js';
+import { renderPage, sendPage } from './pageLayout.js';
+
+export interface ResetPageDeps {
+  reset: ResetService;
+  limits: RateLimits;
+  texts: Texts;
+  logger: Logger;
+  settings: { defaultLocale: Locale; passwordMinLength: number; resetLinkTtlMs: number };
+}
+
+const PROBLEM_STATUS: Record<LinkProblem, number> = { expired: 410, used: 410, invalid: 404 };
+
+/**
+ * J2's web page: a plain HTML form (no JavaScript) that sets the password through the same
+ * domain functions as the chat, in the language the browser asks for.
+ */
+export function registerResetPage(server: Server, deps: ResetPageDeps): void {
+  const page = new ResetPages(deps);
+  server.get('/reset', async (req: Request, res: Response) => page.handle(req, res, () => page.show(req, res)));
+  server.post('/reset', async (req: Request, res: Response) => page.handle(req, res, () => page.submit(req, res)));
+  server.post('/reset/renew', async (req: Request, res: Response) => page.handle(req, res, () => page.renew(req, res)));
+}
+
+class ResetPages {
+  constructor(private readonly deps: ResetPageDeps) {}
+
+  /** Limits by client address, and turns any fault into a calm page without details. */
+  async handle(req: Request, res: Response, action: () => Promise<void>): Promise<void> {
+    const locale = this.localeOf(req);
+    try {
+      const decision = await this.deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
+      if (!decision.allowed) {
+        const wait = this.deps.texts.formatDuration(locale, decision.retryAfterMs);
+        res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
+        return this.message(res, 429, locale, 'rateLimited', { wait });
+      }
+      await action();
+    } catch (error) {
+      this.deps.logger.error('reset page failed', { error, path: req.path() });
+      this.message(res, 500, locale, 'error');
+    }
+  }
+
+  async show(req: Request, res: Response): Promise<void> {
+    const token = stringField(req.query, 'token');
+    const locale = this.localeOf(req);
+    const check = token === undefined ? ({ kind: 'invalid' } as const) : await this.deps.reset.checkLink(token);
+    if (check.kind === 'valid') return this.form(res, 200, this.localeOf(req, check.locale), token!);
+    this.problem(res, locale, check.kind, token);
+  }
+
+  async submit(req: Request, res: Response): Promise<void> {
+    const body = formBody(req);
+    const token = stringField(body, 'token');
+    const password = stringField(body, 'password');
+    const confirm = stringField(body, 'confirm');
+    const locale = this.localeOf(req);
+    if (token === undefined || password === undefined || confirm === undefined) return this.message(res, 400, locale, 'badRequest');
+
+    const check = await this.deps.reset.checkLink(token);
+    if (check.kind !== 'valid') return this.problem(res, locale, check.kind, token);
+    const outcome = await this.deps.reset.setPassword(check.grant, password, confirm, { via: 'web', locale });
+    switch (outcome.kind) {
+      case 'changed':
+        return this.message(res, 200, locale, 'changed');
+      case 'refused':
+        return this.form(res, 422, locale, token, outcome.refusal);
+      case 'linkProblem':
+        return this.problem(res, locale, outcome.problem, token);
+    }
+  }
+
+  async renew(req: Request, res: Response): Promise<void> {
+    const token = stringField(formBody(req), 'token');
+    const locale = this.localeOf(req);
+    if (token === undefined) return this.message(res, 400, locale, 'badRequest');
+    const check = await this.deps.reset.checkLink(token);
+    if (check.kind !== 'invalid') {
+      const outcome = await this.deps.reset.renewLink(check.grant, { via: 'web', locale: check.locale ?? locale });
+      if (outcome.kind === 'rateLimited') {
+        const wait = this.deps.texts.formatDuration(locale, outcome.retryAfterMs);
+        return this.message(res, 429, locale, 'rateLimited', { wait });
+      }
+    }
+    // The same page whether or not the link named an account.
+    this.message(res, 200, locale, 'renewed');
+  }
+
+  private form(res: Response, status: number, locale: Locale, token: string, refusal?: PasswordRefusal): void {
+    const t = this.t(locale);
+    const min = this.deps.settings.passwordMinLength;
+    const alert = refusal ? `<p class="alert" role="alert">${escapeHtml(this.refusalText(locale, refusal))}</p>\n` : '';
+    const body = `<h1>${escapeHtml(t('web.heading'))}</h1>
+${alert}<p>${escapeHtml(t('web.intro', { min }))}</p>
+<form method="post" action="/reset">
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+<label for="password">${escapeHtml(t('web.password'))}</label>
+<input type="password" id="password" name="password" autocomplete="new-password" minlength="${min}" required>
+<label for="confirm">${escapeHtml(t('web.confirm'))}</label>
+<input type="password" id="confirm" name="confirm" autocomplete="new-password" minlength="${min}" required>
+<button type="submit">${escapeHtml(t('web.submit'))}</button>
+</form>`;
+    sendPage(res, status, renderPage(locale, t('web.title'), body));
+  }
+
+  private problem(res: Response, locale: Locale, problem: LinkProblem, token: string | undefined): void {
+    const t = this.t(locale);
+    const ttl = this.deps.texts.formatDuration(locale, this.deps.settings.resetLinkTtlMs);
+    const renew =
+      problem !== 'invalid' && token !== undefined
+        ? `\n<form method="post" action="/reset/renew">
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+<button type="submit">${escapeHtml(t('web.renew'))}</button>
+</form>`
+        : '';
+    const body = `<h1>${escapeHtml(t(`web.${problem}Heading`))}</h1>
+<p>${escapeHtml(t(`web.${problem}Body`, { ttl }))}</p>${renew}`;
+    sendPage(res, PROBLEM_STATUS[problem], renderPage(locale, t('web.title'), body));
+  }
+
+  private message(res: Response, status: number, locale: Locale, name: string, variables: TextVariables = {}): void {
+    const t = this.t(locale);
+    const body = `<h1>${escapeHtml(t(`web.${name}Heading`))}</h1>
+<p>${escapeHtml(t(`web.${name}Body`, variables))}</p>`;
+    sendPage(res, status, renderPage(locale, t('web.title'), body));
+  }
+
+  private refusalText(locale: Locale, refusal: PasswordRefusal): string {
+    const { reason, ...values } = refusal;
+    return this.deps.texts.t(locale, `password.refused.${reason}`, values);
+  }
+
+  private localeOf(req: Request, fallback?: Locale): Locale {
+    return localeFromAcceptLanguage(req.header('accept-language')) ?? fallback ?? this.deps.settings.defaultLocale;
+  }
+
+  private t(locale: Locale) {
+    return (key: string, variables?: TextVariables) => this.deps.texts.t(locale, key, variables);
+  }
+}
+
+function formBody(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+}
+
+/** A single string field, or undefined when absent, repeated or of another type. */
+function stringField(source: unknown, name: string): string | undefined {
+  if (source === null || typeof source !== 'object') return undefined;
+  const value = (source as Record<string, unknown>)[name];
+  return typeof value === 'string' && value.length <= 8192 ? value : undefined;
+}
