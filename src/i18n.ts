@@ -46,7 +46,10 @@ export function createTexts(serviceName: string): Texts {
   };
 }
 
-/** "24 hours", "20 minuten": the largest whole unit, rounded up so a wait is never understated. */
+/**
+ * "24 hours", "20 minuten", "3 days": the largest unit that gives at least two of it (or exactly
+ * one hour, minute or second), rounded up so a wait is never understated.
+ */
 function formatDuration(t: Translate, locale: Locale, ms: number): string {
   const units: Array<[string, number]> = [
     ['days', 86_400_000],
@@ -55,7 +58,7 @@ function formatDuration(t: Translate, locale: Locale, ms: number): string {
     ['seconds', 1000],
   ];
   for (const [unit, size] of units) {
-    if (ms >= size && (ms % size === 0 || unit === 'seconds' || ms >= size * 2)) {
+    if (ms >= size * 2 || (unit !== 'days' && ms >= size && ms % size === 0)) {
       return t(locale, `duration.${unit}`, { count: Math.ceil(ms / size) });
     }
   }

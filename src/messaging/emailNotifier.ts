@@ -50,12 +50,11 @@ export class EmailNotifier implements AccountNotifier {
 
   async passwordChanged(to: Recipient, locale: Locale, at: Date): Promise<void> {
     const { t } = this.texts;
-    const when = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+    const when = `${new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
       dateStyle: 'long',
       timeStyle: 'short',
       timeZone: 'UTC',
-      timeZoneName: 'short',
-    }).format(at);
+    }).format(at)} UTC`;
     await this.sender.send(
       renderMail(to.email, {
         subject: t(locale, 'mail.changedSubject'),

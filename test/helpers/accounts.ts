@@ -1,0 +1,25 @@
+import type { AccountImportRecord } from '../../src/recovery/accounts.js';
+import type { TestApp } from './testApp.js';
+
+export const EMMA: AccountImportRecord = {
+  email: 'emma.devries@example.com',
+  password: 'lantern-orbit-velvet',
+  firstName: 'Emma',
+  lastName: 'de Vries',
+  locale: 'nl',
+  payment: { type: 'card', cardNumber: '4111 1111 1111 1111' },
+};
+
+export const LIAM: AccountImportRecord = {
+  email: 'liam.smith@example.com',
+  password: 'copper-meadow-whistle',
+  firstName: 'Liam',
+  lastName: 'Smith',
+  locale: 'en',
+  payment: { type: 'other' },
+};
+
+export async function importAccounts(test: TestApp, ...records: AccountImportRecord[]): Promise<void> {
+  const report = await test.app.accounts.importAccounts(records);
+  if (report.problems.length > 0) throw new Error(report.problems.join('; '));
+}

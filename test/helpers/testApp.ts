@@ -1,0 +1,166 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Activity } from 'botbuilder';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { EmailSender, OutboxEmail } from '../../src/messaging/email.js';
+import { createLogger } from '../../src/security/logger.js';
+import { makeTempDir } from './tempDir.js';
+
+export interface TestApp {
+  app: App;
+  url: string;
+  config: Config;
+  dataDir: string;
+  /** Every log line the app wrote. */
+  logs: string[];
+  conversation(id?: string, locale?: string, channelId?: string): ChatDriver;
+  emails(): Promise<OutboxEmail[]>;
+  /** Reads every file under the data directory, for "no secret on disk" checks. */
+  allDataText(): Promise<string>;
+  stop(): Promise<void>;
+  /** Stops the server and removes the data directory. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+  emailSender?: EmailSender;
+  now?: () => Date;
+  configure?: (config: Config) => void;
+}
+
+let conversationCounter = 0;
+
+/** The real server with the real CloudAdapter, on a free port with its own data directory. */
+export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
+  const temp = options.dataDir ? undefined : makeTempDir();
+  const dataDir = options.dataDir ?? temp!.dir;
+  const config = loadConfig({ DATA_DIR: dataDir, SEED_DEMO_ACCOUNTS: 'false', LOG_LEVEL: 'debug', ...options.env });
+  config.port = 0;
+  options.configure?.(config);
+  const logs: string[] = [];
+  const app = await createApp(config, {
+    logger: createLogger('debug', (line) => logs.push(line)),
+    ...(options.emailSender ? { emailSender: options.emailSender } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const url = await app.listen();
+  const stop = () => app.close();
+  return {
+    app,
+    url,
+    config,
+    dataDir,
+    logs,
+    conversation: (id = `conv-${++conversationCounter}-${Date.now()}`, locale = 'en-US', channelId = 'emulator') =>
+      new ChatDriver(url, id, locale, channelId, app),
+    emails: () => readJsonLines<OutboxEmail>(path.join(dataDir, 'outbox', 'email.jsonl')),
+    allDataText: () => readTree(dataDir),
+    stop,
+    close: async () => {
+      await stop();
+      temp?.remove();
+    },
+  };
+}
+
+/** Talks to POST /api/messages like a channel, with replies in the response (expectReplies). */
+export class ChatDriver {
+  private counter = 0;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly conversationId: string,
+    public locale: string,
+    readonly channelId: string,
+    private readonly app: App,
+  ) {}
+
+  /** Sends a message (text, or a card submit value) and returns the bot's replies. */
+  async send(input: string | { value: unknown; text?: string }): Promise<Partial<Activity>[]> {
+    const message = typeof input === 'string' ? { text: input } : input;
+    return this.post({ type: 'message', ...message });
+  }
+
+  /** The channel's conversationUpdate when the person opens the chat. */
+  async open(): Promise<Partial<Activity>[]> {
+    return this.post({ type: 'conversationUpdate', membersAdded: [{ id: 'user-1' }, { id: 'bot' }] });
+  }
+
+  /** Sends and returns the reply texts joined, the usual thing a test reads. */
+  async say(input: string | { value: unknown; text?: string }): Promise<string> {
+    return replyText(await this.send(input));
+  }
+
+  idle(): Promise<void> {
+    return this.app.idle();
+  }
+
+  async post(activity: Record<string, unknown>): Promise<Partial<Activity>[]> {
+    const response = await fetch(`${this.baseUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: `act-${++this.counter}`,
+        channelId: this.channelId,
+        serviceUrl: 'http://127.0.0.1:9/unused',
+        deliveryMode: 'expectReplies',
+        conversation: { id: this.conversationId },
+        from: { id: 'user-1', name: 'Test person' },
+        recipient: { id: 'bot', name: 'Bot' },
+        locale: this.locale,
+        timestamp: new Date().toISOString(),
+        ...activity,
+      }),
+    });
+    if (response.status !== 200) throw new Error(`POST /api/messages answered ${response.status}: ${await response.text()}`);
+    const body = (await response.json()) as { activities?: Partial<Activity>[] };
+    return (body.activities ?? []).filter((a) => a.type === 'message');
+  }
+}
+
+export function replyText(activities: Partial<Activity>[]): string {
+  return activities.map((a) => a.text ?? '').filter(Boolean).join('\n');
+}
+
+export function buttonTitles(activities: Partial<Activity>[]): string[] {
+  return activities.flatMap((a) => a.suggestedActions?.actions.map((action) => action.title ?? '') ?? []);
+}
+
+export function hasPasswordCard(activities: Partial<Activity>[]): boolean {
+  return activities.some((a) =>
+    a.attachments?.some((attachment) => JSON.stringify(attachment.content ?? {}).includes('"style":"Password"')),
+  );
+}
+
+/** The reset link in the newest email to an address. */
+export async function latestResetLink(test: TestApp, to: string): Promise<string> {
+  await test.app.idle();
+  const mail = (await test.emails()).filter((email) => email.to === to).at(-1);
+  if (!mail) throw new Error(`no email to ${to}`);
+  const link = /https?:\/\/\S+\/reset\?token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+  if (!link) throw new Error(`no reset link in the email to ${to}`);
+  return link;
+}
+
+export async function readJsonLines<T>(file: string): Promise<T[]> {
+  try {
+    return (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as T);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function readTree(dir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) parts.push(await readFile(path.join(entry.parentPath ?? (entry as { path: string }).path, entry.name), 'utf8'));
+  }
+  return parts.join('\n');
+}
