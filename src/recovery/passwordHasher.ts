@@ -31,5 +31,8 @@ export async function verifyPassword(hash: string, password: string): Promise<Ve
 
 /** True when the text is an argon2 PHC string the verifier can read. */
 export function isArgon2Hash(text: string): boolean {
-  return /^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.test(text);
+  const match = /^\$argon2(?:id|i|d)\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+)*)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/.exec(text);
+  if (!match) return false;
+  const names = match[1]!.split(',').map((pair) => pair[0]);
+  return ['m', 't', 'p'].every((name) => names.includes(name));
 }

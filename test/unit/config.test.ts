@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('runs with no settings at all, in Emulator mode on 127.0.0.1', () => {
+    const config = loadConfig({});
+    expect(config.port).to.equal(3978);
+    expect(config.host).to.equal('127.0.0.1');
+    expect(config.emulatorMode).to.equal(true);
+    expect(config.dataDir).to.equal(path.resolve('./data'));
+    expect(config.publicBaseUrl).to.equal('http://localhost:3978');
+    expect(config.serviceName).to.equal('StreamFlix');
+    expect(config.defaultLocale).to.equal('en');
+    expect(config.defaultRegion).to.equal('NL');
+    expect(config.resetLinkTtlMs).to.equal(24 * 3600_000);
+    expect(config.smsCodeTtlMs).to.equal(20 * 60_000);
+    expect(config.passwordMinLength).to.equal(8);
+    expect(config.passwordHistory).to.equal(3);
+    expect(config.smtpUrl).to.equal(undefined);
+    expect(config.seedDemoAccounts).to.equal(true);
+  });
+
+  it('parses durations like 24h, 20m, 3s and 500ms', () => {
+    expect(parseDuration('24h')).to.equal(86_400_000);
+    expect(parseDuration('20m')).to.equal(1_200_000);
+    expect(parseDuration('3s')).to.equal(3000);
+    expect(parseDuration('500ms')).to.equal(500);
+    expect(parseDuration('2d')).to.equal(172_800_000);
+    for (const bad of ['', '24', 'h', '-3s', '0s', '1.5h', '3 weeks']) expect(parseDuration(bad), bad).to.equal(undefined);
+  });
+
+  it('names every bad value in one message, each with what it expects', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      RESET_LINK_TTL: 'forever',
+      DEFAULT_LOCALE: 'fr',
+      PASSWORD_MIN_LENGTH: '4',
+      PUBLIC_BASE_URL: 'ftp://x',
+      SMTP_URL: 'mail.example.com',
+      LOG_LEVEL: 'loud',
+      DEFAULT_REGION: 'Netherlands',
+    });
+    expect(problems).to.have.length(8);
+    expect(problems.join('\n'))
+      .to.contain('PORT: must be a whole number from 1 to 65535 (got "abc")')
+      .and.contain('RESET_LINK_TTL: must be a duration such as 24h, 20m or 3s (got "forever")')
+      .and.contain('DEFAULT_LOCALE: must be one of en, nl')
+      .and.contain('PASSWORD_MIN_LENGTH: must be a whole number from 8 to 64')
+      .and.contain('PUBLIC_BASE_URL: must be an http(s) URL')
+      .and.contain('SMTP_URL: must start with smtp:// or smtps://')
+      .and.contain('DEFAULT_REGION: must be a two-letter country code');
+  });
+
+  it('refuses to run unauthenticated in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', CARD_HMAC_KEY: 'k'.repeat(32) }).join()).to.contain('MicrosoftAppId: must be set');
+  });
+
+  it('refuses to listen beyond loopback without an app id', () => {
+    expect(problemsOf({ HOST: '0.0.0.0' }).join()).to.contain('HOST: without MicrosoftAppId the bot listens on 127.0.0.1 only');
+  });
+
+  it('needs the app password, tenant for single-tenant bots, and a card key in production', () => {
+    const problems = problemsOf({ MicrosoftAppId: 'app', MicrosoftAppType: 'SingleTenant', NODE_ENV: 'production' }).join('\n');
+    expect(problems).to.contain('MicrosoftAppPassword').and.contain('MicrosoftAppTenantId').and.contain('CARD_HMAC_KEY');
+  });
+
+  it('listens on every interface with an app id, and seeds no demo accounts in production', () => {
+    const config = loadConfig({
+      MicrosoftAppId: 'app',
+      MicrosoftAppPassword: 'secret',
+      NODE_ENV: 'production',
+      CARD_HMAC_KEY: 'k'.repeat(32),
+    });
+    expect(config.host).to.equal('0.0.0.0');
+    expect(config.emulatorMode).to.equal(false);
+    expect(config.seedDemoAccounts).to.equal(false);
+  });
+});
