@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppendLog } from '../../src/store/appendLog.js';
+import { CorruptStoreFileError } from '../../src/store/atomicJsonFile.js';
+import { ETagConflictError, JsonFileBotStorage } from '../../src/store/botStateStorage.js';
+import { ShardedCollection } from '../../src/store/shardedCollection.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+
+const WRITER = fileURLToPath(new URL('../fixtures/storeWriter.ts', import.meta.url));
+
+describe('JSON store', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir()));
+  afterEach(() => temp.remove());
+
+  describe('sharded collection', () => {
+    it('reads back what it wrote, from a fresh instance', async () => {
+      const first = new ShardedCollection<{ name: string }>(temp.dir, 8);
+      await first.init();
+      for (let i = 0; i < 50; i++) await first.set(`key-${i}`, { name: `value ${i}` });
+      await first.delete('key-7');
+      const second = new ShardedCollection<{ name: string }>(temp.dir, 8);
+      expect(await second.get('key-42')).to.deep.equal({ name: 'value 42' });
+      expect(await second.get('key-7')).to.equal(undefined);
+      let count = 0;
+      for await (const _ of second.entries()) count++;
+      expect(count).to.equal(49);
+    });
+
+    it('rewrites only the shard that holds the changed key', async () => {
+      const collection = new ShardedCollection<{ n: number }>(temp.dir, 16);
+      for (let i = 0; i < 200; i++) await collection.set(`key-${i}`, { n: i });
+      const shards = (await readdir(temp.dir)).filter((f) => f.endsWith('.json'));
+      expect(shards.length).to.be.greaterThan(10);
+      const before = await Promise.all(shards.map((f) => readFile(path.join(temp.dir, f), 'utf8')));
+      await collection.set('key-3', { n: -1 });
+      const after = await Promise.all(shards.map((f) => readFile(path.join(temp.dir, f), 'utf8')));
+      expect(before.filter((text, i) => text !== after[i])).to.have.length(1);
+    });
+
+    it('never interleaves concurrent read-modify-write cycles on one key', async () => {
+      const collection = new ShardedCollection<number>(temp.dir, 2);
+      await Promise.all(Array.from({ length: 40 }, () => collection.update('n', (n = 0) => n + 1)));
+      expect(await collection.get('n')).to.equal(40);
+    });
+
+    it('hands out copies, so a caller cannot change the stored record by accident', async () => {
+      const collection = new ShardedCollection<{ list: number[] }>(temp.dir, 2);
+      await collection.set('k', { list: [1] });
+      (await collection.get('k'))!.list.push(2);
+      expect(await collection.get('k')).to.deep.equal({ list: [1] });
+    });
+
+    it('refuses to read a damaged shard instead of treating it as empty', async () => {
+      const collection = new ShardedCollection<number>(temp.dir, 1);
+      await collection.set('k', 1);
+      const [file] = (await readdir(temp.dir)).filter((f) => f.endsWith('.json'));
+      await writeFile(path.join(temp.dir, file!), '{"k": 1');
+      const reopened = new ShardedCollection<number>(temp.dir, 1);
+      let error: unknown;
+      try {
+        await reopened.get('k');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(CorruptStoreFileError);
+      expect(await readFile(path.join(temp.dir, file!), 'utf8')).to.equal('{"k": 1');
+    });
+  });
+
+  describe('bot state storage', () => {
+    it('stores state with a fresh eTag and refuses a stale one', async () => {
+      const storage = new JsonFileBotStorage(temp.dir);
+      await storage.init();
+      await storage.write({ 'emulator/conversations/c1/': { dialogState: { step: 1 }, eTag: '*' } });
+      const read = await storage.read(['emulator/conversations/c1/', 'missing']);
+      expect(Object.keys(read)).to.deep.equal(['emulator/conversations/c1/']);
+      const item = read['emulator/conversations/c1/'] as { eTag: string; dialogState: unknown };
+      expect(item.dialogState).to.deep.equal({ step: 1 });
+      await storage.write({ 'emulator/conversations/c1/': { ...item, dialogState: { step: 2 } } });
+      let conflict: unknown;
+      try {
+        await storage.write({ 'emulator/conversations/c1/': { ...item, dialogState: { step: 3 } } });
+      } catch (error) {
+        conflict = error;
+      }
+      expect(conflict).to.be.instanceOf(ETagConflictError);
+      await storage.delete(['emulator/conversations/c1/']);
+      expect(await storage.read(['emulator/conversations/c1/'])).to.deep.equal({});
+    });
+  });
+
+  describe('append log', () => {
+    it('skips a torn last line left by a crash and keeps every whole one', async () => {
+      const log = new AppendLog<{ n: number }>(path.join(temp.dir, 'log.jsonl'));
+      await log.append({ n: 1 });
+      await log.append({ n: 2 });
+      await writeFile(path.join(temp.dir, 'log.jsonl'), '{"n":1}\n{"n":2}\n{"n":', { flag: 'w' });
+      expect(await log.readAll()).to.deep.equal([{ n: 1 }, { n: 2 }]);
+    });
+  });
+
+  describe('a kill -9 in the middle of writing', function () {
+    this.timeout(30_000);
+
+    it('leaves readable files holding at least every confirmed write', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', WRITER, temp.dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let confirmed = 0;
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        const numbers = chunk.split('\n').filter(Boolean).map(Number);
+        confirmed = Math.max(confirmed, ...numbers);
+      });
+      await new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (confirmed >= 40) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 5);
+      });
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+
+      const collection = new ShardedCollection<{ n: number }>(path.join(temp.dir, 'collection'), 4);
+      await collection.init();
+      const stored = (await collection.get('counter'))!.n;
+      expect(stored).to.be.at.least(confirmed);
+      const storage = new JsonFileBotStorage(path.join(temp.dir, 'state'));
+      const state = (await storage.read(['conversation/counter']))['conversation/counter'] as { n: number };
+      expect(state.n).to.be.at.least(confirmed);
+      // Leftover temporary files are removed on start and never read as data.
+      expect((await readdir(path.join(temp.dir, 'collection'))).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+    });
+  });
+});
