@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { makeTempDir } from '../helpers/tempDir.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/cli/accounts.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('accounts CLI (npm run accounts)', function () {
+  this.timeout(60_000);
+  let temp: ReturnType<typeof makeTempDir>;
+  let env: Record<string, string>;
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    env = { DATA_DIR: temp.dir, CARD_HMAC_KEY: 'test-card-key-0123456789abcdef0123456789' };
+  });
+  afterEach(() => temp.remove());
+
+  it('imports accounts, hashing passwords and card numbers, and writes neither', async () => {
+    const file = path.join(temp.dir, 'import.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        {
+          email: 'Sanne@Example.com',
+          password: 'tulip-harbor-violin',
+          firstName: 'Sanne',
+          lastName: 'Jansen',
+          locale: 'nl',
+          payment: { type: 'card', cardNumber: '5500-0000-0000-0004' },
+        },
+        { email: 'tom@example.com', password: 'quiet-maple-engine', firstName: 'Tom', lastName: 'Berg', payment: { type: 'partner', partner: 'KPN' } },
+      ]),
+    );
+    const imported = await run(['import', file], env);
+    expect(imported.code, imported.stderr).to.equal(0);
+    expect(imported.stdout).to.contain('Imported 2 account(s).');
+
+    expect((await run(['check-password', 'sanne@example.com', 'tulip-harbor-violin'], env)).code).to.equal(0);
+    expect((await run(['check-password', 'sanne@example.com', 'wrong-password'], env)).code).to.equal(1);
+    expect((await run(['check-password', 'nobody@example.com', 'x'], env)).code).to.equal(1);
+
+    const shown = await run(['show', 'SANNE@example.com'], env);
+    expect(shown.code).to.equal(0);
+    const account = JSON.parse(shown.stdout) as Record<string, unknown>;
+    expect(account).to.include({ email: 'sanne@example.com', firstName: 'Sanne', locale: 'nl' });
+    expect(account.payment).to.deep.equal({ type: 'card', cardLast4: '0004' });
+    expect(shown.stdout).not.to.match(/argon2|passwordHash|cardFingerprint/);
+
+    const { readdir, readFile } = await import('node:fs/promises');
+    const files = await readdir(temp.dir, { recursive: true, withFileTypes: true });
+    const everything = (
+      await Promise.all(files.filter((f) => f.isFile() && f.name !== 'import.json').map((f) => readFile(path.join(f.parentPath, f.name), 'utf8')))
+    ).join();
+    for (const secret of ['tulip-harbor-violin', '5500000000000004', '5500-0000-0000-0004']) expect(everything).not.to.contain(secret);
+  });
+
+  it('upserts by email, taking a ready argon2 hash as it is', async () => {
+    const file = path.join(temp.dir, 'import.json');
+    const hash = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bPSxhX0Y8j0o6L6lyzY7fA9GN9pEuhNkm5ul0vcpKk';
+    await writeFile(file, JSON.stringify([{ email: 'a@example.com', password: 'first-pass-phrase', firstName: 'A', lastName: 'B', payment: { type: 'other' } }]));
+    await run(['import', file], env);
+    await writeFile(file, JSON.stringify([{ email: 'A@example.com', passwordHash: hash, firstName: 'Anna', lastName: 'B', payment: { type: 'other' } }]));
+    expect((await run(['import', file], env)).code).to.equal(0);
+    const shown = JSON.parse((await run(['show', 'a@example.com'], env)).stdout) as Record<string, unknown>;
+    expect(shown.firstName).to.equal('Anna');
+    expect((await run(['check-password', 'a@example.com', 'first-pass-phrase'], env)).code).to.equal(1);
+  });
+
+  it('reports each bad record with its number and imports the rest', async () => {
+    const file = path.join(temp.dir, 'import.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        { email: 'not-an-email', password: 'x', firstName: 'A', lastName: 'B', payment: { type: 'other' } },
+        { email: 'ok@example.com', password: 'fine-pass-phrase', firstName: 'O', lastName: 'K', payment: { type: 'other' } },
+        { email: 'card@example.com', password: 'fine-pass-phrase', firstName: 'C', lastName: 'D', payment: { type: 'card', cardNumber: '4111 1111 1111 1112' } },
+        { email: 'both@example.com', firstName: 'C', lastName: 'D', payment: { type: 'other' } },
+      ]),
+    );
+    const result = await run(['import', file], env);
+    expect(result.code).to.equal(2);
+    expect(result.stdout).to.contain('Imported 1 account(s).');
+    expect(result.stderr).to.contain('#1: email is not an email address');
+    expect(result.stderr).to.contain('#3: payment.cardNumber is not a valid card number');
+    expect(result.stderr).to.contain('#4:').and.contain('needs exactly one of password or passwordHash');
+    expect(result.stderr).not.to.contain('4111 1111 1111 1112');
+  });
+
+  it('explains its usage and rejects unreadable files without a stack trace', async () => {
+    const usage = await run([], env);
+    expect(usage.code).to.equal(2);
+    expect(usage.stderr).to.contain('npm run accounts -- import <file.json>');
+    const missing = await run(['import', path.join(temp.dir, 'nope.json')], env);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.contain('Cannot read').and.not.contain('    at ');
+    await writeFile(path.join(temp.dir, 'bad.json'), '{"not": "an array"}');
+    const notArray = await run(['import', path.join(temp.dir, 'bad.json')], env);
+    expect(notArray.stderr).to.contain('the file must hold a JSON array of accounts');
+  });
+});
