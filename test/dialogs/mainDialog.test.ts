@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { MainDialog } from '../../dialogs/mainDialog.js';
+import { DialogHarness } from '../helpers/dialogHarness.js';
+import { buttonTitles } from '../helpers/testApp.js';
+
+describe('J1 greeting and menu (dialog)', () => {
+  let harness: DialogHarness;
+  afterEach(() => harness.close());
+
+  async function start(locale: string, initialOptions: unknown = { greet: true }): Promise<void> {
+    harness = await DialogHarness.create((services) => new MainDialog(services), { locale, initialOptions });
+  }
+
+  it('greets and shows the seven menu choices as buttons, in English', async () => {
+    await start('en-US');
+    const replies = await harness.send('hello');
+    expect(replies[0]!.text).to.equal("Hi! I'm the StreamFlix password help bot. I can help you get back into your account.");
+    expect(replies[1]!.text).to.equal('What can I help you with?');
+    expect(buttonTitles(replies)).to.have.length(7);
+  });
+
+  it('greets and shows the menu in Dutch', async () => {
+    await start('nl-NL');
+    const replies = await harness.send('hallo');
+    expect(replies[0]!.text).to.contain('Ik ben de wachtwoordhulp van StreamFlix');
+    expect(buttonTitles(replies)).to.include('Mijn wachtwoord herstellen');
+  });
+
+  it('falls back to the default language for an unknown locale', async () => {
+    await start('fr-FR');
+    const replies = await harness.send('bonjour');
+    expect(replies[1]!.text).to.equal('What can I help you with?');
+  });
+
+  describe('at the menu prompt', () => {
+    beforeEach(async () => {
+      await start('en-US');
+      await harness.send('hello');
+    });
+
+    for (const [label, input] of [
+      ['empty text', ''],
+      ['10 000 characters', 'x'.repeat(10_000)],
+      ['emoji', '🔑🔑🔑'],
+      ['a card submit', { value: { password: 'abc', confirm: 'abc' } }],
+    ] as const) {
+      it(`asks again, politely, after ${label}`, async () => {
+        const replies = await harness.send(input as string);
+        expect(replies[0]!.text).to.equal("Sorry, I didn't understand that. Please pick one of the options below.");
+        expect(buttonTitles(replies)).to.have.length(7);
+      });
+    }
+
+    it('accepts a choice id typed as text', async () => {
+      expect(await harness.say('reset')).to.equal('How would you like to reset your password?');
+    });
+
+    it('accepts a button label in the other language', async () => {
+      expect(await harness.say('Mijn wachtwoord herstellen')).to.equal('How would you like to reset your password?');
+    });
+
+    it('explains the step on "help" and asks again', async () => {
+      const replies = await harness.send('help');
+      expect(replies[0]!.text).to.contain('Choose what you need help with');
+      expect(buttonTitles(replies)).to.have.length(7);
+    });
+
+    it('says plainly that a journey is not offered here yet', async () => {
+      expect(await harness.say('agent')).to.contain("I can't help with that in this chat yet");
+    });
+  });
+
+  it('offers email, SMS and billing as the ways to reset', async () => {
+    await start('nl-NL', {});
+    const replies = await harness.send('wachtwoord vergeten');
+    expect(replies[0]!.text).to.equal('Hoe wil je je wachtwoord herstellen?');
+    expect(buttonTitles(replies)).to.deep.equal(['Via e-mail', 'Via sms', 'Ik weet mijn e-mail of telefoon niet']);
+    expect(await harness.say('🙂')).to.contain('Kies een van de opties');
+  });
+
+  describe('cancel, help and menu at every step', () => {
+    beforeEach(() => start('en-US', {}));
+
+    it('stops the journey on "cancel" and says nothing changed', async () => {
+      await harness.send('reset');
+      await harness.send('email');
+      expect(await harness.say('cancel')).to.equal("OK, I've stopped. Nothing was changed.");
+      expect(harness.client.dialogTurnResult.status).to.equal('complete');
+    });
+
+    it('stops on the Dutch "annuleren" too', async () => {
+      harness.locale = 'nl-NL';
+      await harness.send('reset');
+      expect(await harness.say('annuleren')).to.equal('Oké, ik ben gestopt. Er is niets gewijzigd.');
+    });
+
+    it('returns to the menu on "start over"', async () => {
+      await harness.send('reset');
+      await harness.send('email');
+      const replies = await harness.send('start over');
+      expect(replies.at(-1)!.text).to.equal('What can I help you with?');
+    });
+
+    it('explains the email step on "help" and asks again', async () => {
+      await harness.send('reset');
+      await harness.send('email');
+      const text = await harness.say('help');
+      expect(text).to.contain('Type the email address you signed up with');
+      expect(text).to.contain('What is the email address of your StreamFlix account?');
+    });
+
+    it('explains the method step on "hulp" in Dutch', async () => {
+      harness.locale = 'nl-NL';
+      await harness.send('reset');
+      expect(await harness.say('hulp')).to.contain('Je kunt een herstellink per e-mail krijgen');
+    });
+  });
+});

@@ -1,0 +1,75 @@
+import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
+import type { Dialog } from 'botbuilder-dialogs';
+import { DialogTestClient } from 'botbuilder-testing';
+import path from 'node:path';
+import type { DialogServices } from '../../dialogs/services.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/security/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+import { readJsonLines } from './testApp.js';
+import { makeTempDir } from './tempDir.js';
+import type { OutboxEmail } from '../../src/messaging/email.js';
+
+export interface HarnessOptions {
+  locale?: string;
+  channelId?: string;
+  initialOptions?: unknown;
+  now?: () => Date;
+}
+
+/**
+ * A dialog under test with botbuilder-testing, on the real domain services and a JSON store in a
+ * temp directory. Each `send` returns every reply of that turn.
+ */
+export class DialogHarness {
+  private constructor(
+    readonly client: DialogTestClient,
+    readonly services: Services,
+    private readonly temp: ReturnType<typeof makeTempDir>,
+    public locale: string,
+  ) {}
+
+  static async create(makeDialog: (services: DialogServices) => Dialog, options: HarnessOptions = {}): Promise<DialogHarness> {
+    const temp = makeTempDir();
+    const config = loadConfig({ DATA_DIR: temp.dir, SEED_DEMO_ACCOUNTS: 'false' });
+    const services = await createServices(config, { logger: createLogger('silent'), ...(options.now ? { now: options.now } : {}) });
+    const client = new DialogTestClient(
+      options.channelId ?? 'test',
+      makeDialog(services.dialogServices),
+      options.initialOptions,
+      [],
+      new ConversationState(new MemoryStorage()),
+    );
+    return new DialogHarness(client, services, temp, options.locale ?? 'en-US');
+  }
+
+  get dataDir(): string {
+    return this.temp.dir;
+  }
+
+  /** Sends text, or a card submit `{ value }`, and returns every reply of the turn. */
+  async send(input: string | { value: unknown; text?: string }): Promise<Partial<Activity>[]> {
+    const message = typeof input === 'string' ? { text: input } : input;
+    const replies: Partial<Activity>[] = [];
+    let reply = await this.client.sendActivity({ type: 'message', locale: this.locale, ...message });
+    while (reply) {
+      if (reply.type === 'message') replies.push(reply);
+      reply = this.client.getNextReply();
+    }
+    return replies;
+  }
+
+  async say(input: string | { value: unknown; text?: string }): Promise<string> {
+    return (await this.send(input)).map((a) => a.text ?? '').filter(Boolean).join('\n');
+  }
+
+  async emails(): Promise<OutboxEmail[]> {
+    await this.services.tasks.idle();
+    return readJsonLines<OutboxEmail>(path.join(this.temp.dir, 'outbox', 'email.jsonl'));
+  }
+
+  async close(): Promise<void> {
+    await this.services.tasks.idle();
+    this.temp.remove();
+  }
+}
