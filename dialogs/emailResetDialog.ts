@@ -1,6 +1,6 @@
 import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isPlausibleEmail } from '../src/recovery/accounts.js';
-import { REDEEM_LINK_DIALOG, type RedeemLinkResult } from './redeemLinkDialog.js';
+import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
 import { localeOf, textsFor, type DialogServices } from './services.js';
 
 export const EMAIL_RESET_DIALOG = 'emailResetDialog';
@@ -11,6 +11,7 @@ const EMAIL_PROMPT = 'email';
 export class EmailResetDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(EMAIL_RESET_DIALOG);
+    this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(
       new TextPrompt(EMAIL_PROMPT, async (prompt) => prompt.recognized.succeeded && isPlausibleEmail(prompt.recognized.value!)),
     );

@@ -10,8 +10,6 @@ import {
 import { findLinkToken } from '../src/recovery/secrets.js';
 import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
 import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
-import { NewPasswordDialog } from './newPasswordDialog.js';
-import { OfferNewEmailDialog } from './offerNewEmailDialog.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
 import { textsFor, type DialogServices } from './services.js';
@@ -40,8 +38,6 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services.intents));
     this.addDialog(new EmailResetDialog(services));
     this.addDialog(new RedeemLinkDialog(services));
-    this.addDialog(new OfferNewEmailDialog(services));
-    this.addDialog(new NewPasswordDialog(services));
     this.addDialog(
       new WaterfallDialog(STEPS, [this.menuStep.bind(this), this.methodStep.bind(this), this.journeyStep.bind(this), this.finalStep.bind(this)]),
     );

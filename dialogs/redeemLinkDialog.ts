@@ -1,7 +1,12 @@
 import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { findLinkToken } from '../src/recovery/secrets.js';
-import { NEW_PASSWORD_DIALOG, type NewPasswordResult } from './newPasswordDialog.js';
-import { OFFER_NEW_EMAIL_DIALOG, type OfferNewEmailOptions, type OfferNewEmailResult } from './offerNewEmailDialog.js';
+import { NEW_PASSWORD_DIALOG, NewPasswordDialog, type NewPasswordResult } from './newPasswordDialog.js';
+import {
+  OFFER_NEW_EMAIL_DIALOG,
+  OfferNewEmailDialog,
+  type OfferNewEmailOptions,
+  type OfferNewEmailResult,
+} from './offerNewEmailDialog.js';
 import { textsFor, type DialogServices } from './services.js';
 
 export const REDEEM_LINK_DIALOG = 'redeemLinkDialog';
@@ -20,6 +25,8 @@ export type RedeemLinkResult = { kind: 'changed' } | OfferNewEmailResult;
 export class RedeemLinkDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(REDEEM_LINK_DIALOG);
+    this.addDialog(new NewPasswordDialog(services));
+    this.addDialog(new OfferNewEmailDialog(services));
     this.addDialog(
       new TextPrompt(LINK_PROMPT, async (prompt) => prompt.recognized.succeeded && findLinkToken(prompt.recognized.value!) !== undefined),
     );
