@@ -1,4 +1,10 @@
-import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  TextPrompt,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import { isPlausibleEmail } from '../src/recovery/accounts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
 import { localeOf, textsFor, type DialogServices } from './services.js';
@@ -13,9 +19,18 @@ export class EmailResetDialog extends ComponentDialog {
     super(EMAIL_RESET_DIALOG);
     this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(
-      new TextPrompt(EMAIL_PROMPT, async (prompt) => prompt.recognized.succeeded && isPlausibleEmail(prompt.recognized.value!)),
+      new TextPrompt(
+        EMAIL_PROMPT,
+        async (prompt) => prompt.recognized.succeeded && isPlausibleEmail(prompt.recognized.value!),
+      ),
     );
-    this.addDialog(new WaterfallDialog(STEPS, [this.askAddressStep.bind(this), this.requestStep.bind(this), this.afterLinkStep.bind(this)]));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [
+        this.askAddressStep.bind(this),
+        this.requestStep.bind(this),
+        this.afterLinkStep.bind(this),
+      ]),
+    );
     this.initialDialogId = STEPS;
   }
 
@@ -33,7 +48,9 @@ export class EmailResetDialog extends ComponentDialog {
       locale,
     });
     if (outcome.kind === 'rateLimited') {
-      await step.context.sendActivity(t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }));
+      await step.context.sendActivity(
+        t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }),
+      );
       return step.endDialog();
     }
     if (outcome.kind === 'invalidEmail') return step.replaceDialog(STEPS);

@@ -40,20 +40,26 @@ export class IntentRecognizer {
     private readonly locales: readonly Locale[],
   ) {}
 
-  recognize<C extends string>(text: string | undefined, choices: readonly C[], labelKey?: (choice: C) => string): C | undefined {
+  recognize<C extends string>(
+    text: string | undefined,
+    choices: readonly C[],
+    labelKey?: (choice: C) => string,
+  ): C | undefined {
     if (typeof text !== 'string' || text.length > 500) return undefined;
     const utterance = normalizeUtterance(text);
     if (utterance === '') return undefined;
     const exact = choices.find(
       (choice) =>
         utterance === choice ||
-        (labelKey !== undefined && this.locales.some((locale) => normalizeUtterance(this.texts.t(locale, labelKey(choice))) === utterance)),
+        (labelKey !== undefined &&
+          this.locales.some((locale) => normalizeUtterance(this.texts.t(locale, labelKey(choice))) === utterance)),
     );
     if (exact) return exact;
     let best: { choice: C; length: number } | undefined;
     for (const choice of choices) {
       for (const phrase of this.phrasesFor(choice)) {
-        if (phrase.length > (best?.length ?? 0) && containsPhrase(utterance, phrase)) best = { choice, length: phrase.length };
+        if (phrase.length > (best?.length ?? 0) && containsPhrase(utterance, phrase))
+          best = { choice, length: phrase.length };
       }
     }
     return best?.choice;

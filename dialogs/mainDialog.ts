@@ -39,7 +39,12 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new EmailResetDialog(services));
     this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(
-      new WaterfallDialog(STEPS, [this.menuStep.bind(this), this.methodStep.bind(this), this.journeyStep.bind(this), this.finalStep.bind(this)]),
+      new WaterfallDialog(STEPS, [
+        this.menuStep.bind(this),
+        this.methodStep.bind(this),
+        this.journeyStep.bind(this),
+        this.finalStep.bind(this),
+      ]),
     );
     this.initialDialogId = STEPS;
   }
@@ -72,7 +77,9 @@ export class MainDialog extends ComponentDialog {
         await innerDc.cancelAllDialogs();
         return innerDc.beginDialog(STEPS, {});
       case 'help': {
-        await innerDc.context.sendActivity(t(`help.${activeStepOf(innerDc)}`, { min: this.services.settings.passwordMinLength }));
+        await innerDc.context.sendActivity(
+          t(`help.${activeStepOf(innerDc)}`, { min: this.services.settings.passwordMinLength }),
+        );
         await leafOf(innerDc).repromptDialog();
         return { status: DialogTurnStatus.waiting };
       }
@@ -96,22 +103,36 @@ export class MainDialog extends ComponentDialog {
     if (options.greet) await step.context.sendActivity(textsFor(step.context, this.services)('greeting'));
     return step.prompt(
       MENU_PROMPT,
-      choicePromptOptions(step.context, this.services, { prompt: 'menu.prompt', retry: 'menu.notUnderstood' }, { choices: MENU_CHOICES, labelPrefix: 'menu' }),
+      choicePromptOptions(
+        step.context,
+        this.services,
+        { prompt: 'menu.prompt', retry: 'menu.notUnderstood' },
+        { choices: MENU_CHOICES, labelPrefix: 'menu' },
+      ),
     );
   }
 
   private async methodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const route = typeof step.result === 'string' ? ({ kind: 'choice', choice: step.result as MenuChoice } as const) : (step.result as Route);
+    const route =
+      typeof step.result === 'string'
+        ? ({ kind: 'choice', choice: step.result as MenuChoice } as const)
+        : (step.result as Route);
     if (route.kind === 'link' || route.choice === 'email') return step.next(route);
     if (route.choice !== 'reset') return this.unavailable(step);
     return step.prompt(
       METHOD_PROMPT,
-      choicePromptOptions(step.context, this.services, { prompt: 'method.prompt', retry: 'method.retry' }, { choices: METHOD_CHOICES, labelPrefix: 'method' }),
+      choicePromptOptions(
+        step.context,
+        this.services,
+        { prompt: 'method.prompt', retry: 'method.retry' },
+        { choices: METHOD_CHOICES, labelPrefix: 'method' },
+      ),
     );
   }
 
   private async journeyStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const route = typeof step.result === 'string' ? ({ kind: 'choice', choice: step.result } as const) : (step.result as Route);
+    const route =
+      typeof step.result === 'string' ? ({ kind: 'choice', choice: step.result } as const) : (step.result as Route);
     if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
     if (route.choice === 'email') return step.beginDialog(EMAIL_RESET_DIALOG);
     return this.unavailable(step);

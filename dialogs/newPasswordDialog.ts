@@ -31,7 +31,11 @@ export class NewPasswordDialog extends ComponentDialog {
     this.addDialog(new PasswordInputPrompt(PASSWORD_PROMPT));
     this.addDialog(new PasswordInputPrompt(CONFIRM_PROMPT));
     this.addDialog(
-      new WaterfallDialog(STEPS, [this.askPasswordStep.bind(this), this.checkPasswordStep.bind(this), this.checkConfirmStep.bind(this)]),
+      new WaterfallDialog(STEPS, [
+        this.askPasswordStep.bind(this),
+        this.checkPasswordStep.bind(this),
+        this.checkConfirmStep.bind(this),
+      ]),
     );
     this.initialDialogId = STEPS;
   }
@@ -43,8 +47,13 @@ export class NewPasswordDialog extends ComponentDialog {
   private async checkPasswordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const state = step.options as StepState;
     const input = step.result as PasswordInput;
-    if (input.kind === 'card') return this.finish(step, await this.services.reset.setPassword(state.grant, input.password, input.confirm, this.origin(step.context)));
-    if (input.kind !== 'text') return this.askAgain(step, input.kind === 'cardIncomplete' ? 'password.cardIncomplete' : 'password.notText');
+    if (input.kind === 'card')
+      return this.finish(
+        step,
+        await this.services.reset.setPassword(state.grant, input.password, input.confirm, this.origin(step.context)),
+      );
+    if (input.kind !== 'text')
+      return this.askAgain(step, input.kind === 'cardIncomplete' ? 'password.cardIncomplete' : 'password.notText');
     if (isTeams(step.context)) return this.askAgain(step, 'password.teamsUseCard');
 
     const proposal = await this.services.reset.proposePassword(state.grant, input.text, this.origin(step.context));
@@ -57,9 +66,16 @@ export class NewPasswordDialog extends ComponentDialog {
     const state = step.options as StepState;
     const input = step.result as PasswordInput;
     const { reset } = this.services;
-    if (input.kind === 'card') return this.finish(step, await reset.setPassword(state.grant, input.password, input.confirm, this.origin(step.context)));
+    if (input.kind === 'card')
+      return this.finish(
+        step,
+        await reset.setPassword(state.grant, input.password, input.confirm, this.origin(step.context)),
+      );
     if (input.kind !== 'text' || state.pendingHash === undefined) return this.askAgain(step, 'password.notText');
-    return this.finish(step, await reset.confirmPassword(state.grant, state.pendingHash, input.text, this.origin(step.context)));
+    return this.finish(
+      step,
+      await reset.confirmPassword(state.grant, state.pendingHash, input.text, this.origin(step.context)),
+    );
   }
 
   /** Words the outcome; a refusal starts the step again, the rest ends it. */
@@ -81,7 +97,11 @@ export class NewPasswordDialog extends ComponentDialog {
     }
   }
 
-  private async askAgain(step: WaterfallStepContext, key: string, values: Record<string, number> = {}): Promise<DialogTurnResult> {
+  private async askAgain(
+    step: WaterfallStepContext,
+    key: string,
+    values: Record<string, number> = {},
+  ): Promise<DialogTurnResult> {
     await step.context.sendActivity(textsFor(step.context, this.services)(key, values));
     const { grant } = step.options as StepState;
     return step.replaceDialog(STEPS, { grant } satisfies NewPasswordOptions);

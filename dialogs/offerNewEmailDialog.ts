@@ -62,7 +62,9 @@ export class OfferNewEmailDialog extends ComponentDialog {
       locale,
     });
     if (outcome.kind === 'rateLimited') {
-      await step.context.sendActivity(t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }));
+      await step.context.sendActivity(
+        t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }),
+      );
       return step.endDialog({ kind: 'rateLimited' } satisfies OfferNewEmailResult);
     }
     await step.context.sendActivity(t('email.sent'));

@@ -11,7 +11,12 @@ interface ChoiceSpec {
 
 /** A prompt that sends its prompt (or retry prompt) message as it is. */
 abstract class MessagePrompt<T> extends Prompt<T> {
-  protected async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+  protected async onPrompt(
+    context: TurnContext,
+    _state: object,
+    options: PromptOptions,
+    isRetry: boolean,
+  ): Promise<void> {
     const message = isRetry && options.retryPrompt ? options.retryPrompt : options.prompt;
     if (message) await context.sendActivity(message);
   }
@@ -29,7 +34,11 @@ export class ChoiceIdPrompt extends MessagePrompt<string> {
     super(dialogId);
   }
 
-  protected async onRecognize(context: TurnContext, _state: object, options: PromptOptions): Promise<PromptRecognizerResult<string>> {
+  protected async onRecognize(
+    context: TurnContext,
+    _state: object,
+    options: PromptOptions,
+  ): Promise<PromptRecognizerResult<string>> {
     const spec = options.validations as ChoiceSpec;
     const text = context.activity.type === 'message' ? context.activity.text : undefined;
     const value = this.intents.recognize(text, spec.choices, (choice) => `${spec.labelPrefix}.${choice}`);

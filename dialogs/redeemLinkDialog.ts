@@ -1,4 +1,10 @@
-import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  TextPrompt,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import { findLinkToken } from '../src/recovery/secrets.js';
 import { NEW_PASSWORD_DIALOG, NewPasswordDialog, type NewPasswordResult } from './newPasswordDialog.js';
 import {
@@ -28,10 +34,18 @@ export class RedeemLinkDialog extends ComponentDialog {
     this.addDialog(new NewPasswordDialog(services));
     this.addDialog(new OfferNewEmailDialog(services));
     this.addDialog(
-      new TextPrompt(LINK_PROMPT, async (prompt) => prompt.recognized.succeeded && findLinkToken(prompt.recognized.value!) !== undefined),
+      new TextPrompt(
+        LINK_PROMPT,
+        async (prompt) => prompt.recognized.succeeded && findLinkToken(prompt.recognized.value!) !== undefined,
+      ),
     );
     this.addDialog(
-      new WaterfallDialog(STEPS, [this.askLinkStep.bind(this), this.checkLinkStep.bind(this), this.afterCheckStep.bind(this), this.afterOfferStep.bind(this)]),
+      new WaterfallDialog(STEPS, [
+        this.askLinkStep.bind(this),
+        this.checkLinkStep.bind(this),
+        this.afterCheckStep.bind(this),
+        this.afterOfferStep.bind(this),
+      ]),
     );
     this.initialDialogId = STEPS;
   }
@@ -53,7 +67,8 @@ export class RedeemLinkDialog extends ComponentDialog {
     const token = findLinkToken(String(step.result ?? ''));
     const check = token === undefined ? ({ kind: 'invalid' } as const) : await this.services.reset.checkLink(token);
     if (check.kind === 'valid') return step.beginDialog(NEW_PASSWORD_DIALOG, { grant: check.grant });
-    const offer: OfferNewEmailOptions = check.kind === 'invalid' ? { problem: 'invalid' } : { problem: check.kind, renewable: check.grant };
+    const offer: OfferNewEmailOptions =
+      check.kind === 'invalid' ? { problem: 'invalid' } : { problem: check.kind, renewable: check.grant };
     return step.beginDialog(OFFER_NEW_EMAIL_DIALOG, offer);
   }
 
@@ -61,7 +76,10 @@ export class RedeemLinkDialog extends ComponentDialog {
     const result = step.result as NewPasswordResult | OfferNewEmailResult | undefined;
     // The link died while the person was choosing a password (it expired, or was used elsewhere).
     if (result?.kind === 'linkProblem') {
-      return step.beginDialog(OFFER_NEW_EMAIL_DIALOG, { problem: result.problem, renewable: result.grant } satisfies OfferNewEmailOptions);
+      return step.beginDialog(OFFER_NEW_EMAIL_DIALOG, {
+        problem: result.problem,
+        renewable: result.grant,
+      } satisfies OfferNewEmailOptions);
     }
     return this.afterOfferStep(step);
   }

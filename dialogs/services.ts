@@ -24,7 +24,10 @@ export function localeOf(context: TurnContext, services: DialogServices): Locale
 }
 
 /** A translator bound to this turn's language. */
-export function textsFor(context: TurnContext, services: DialogServices): (key: string, variables?: TextVariables) => string {
+export function textsFor(
+  context: TurnContext,
+  services: DialogServices,
+): (key: string, variables?: TextVariables) => string {
   const locale = localeOf(context, services);
   return (key, variables) => services.texts.t(locale, key, variables);
 }

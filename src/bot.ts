@@ -20,7 +20,9 @@ export class PasswordHelpBot extends ActivityHandler {
     });
 
     this.onMembersAdded(async (context, next) => {
-      const newcomers = (context.activity.membersAdded ?? []).filter((member) => member.id !== context.activity.recipient?.id);
+      const newcomers = (context.activity.membersAdded ?? []).filter(
+        (member) => member.id !== context.activity.recipient?.id,
+      );
       if (newcomers.length > 0) await this.runDialog(context, { greet: true });
       await next();
     });

@@ -129,8 +129,15 @@ const envSchema = z.object({
   HOST: optionalText,
   DATA_DIR: z.string().default('./data'),
   PUBLIC_BASE_URL: httpUrl.optional(),
-  SERVICE_NAME: z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters').default('StreamFlix'),
-  DEFAULT_LOCALE: z.enum(LOCALES as [Locale, ...Locale[]], { message: `must be one of ${LOCALES.join(', ')}` }).default('en'),
+  SERVICE_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(60, 'must be at most 60 characters')
+    .default('StreamFlix'),
+  DEFAULT_LOCALE: z
+    .enum(LOCALES as [Locale, ...Locale[]], { message: `must be one of ${LOCALES.join(', ')}` })
+    .default('en'),
   DEFAULT_REGION: z
     .string()
     .default('NL')
@@ -176,7 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
 
   if (emulatorMode && production) {
-    problems.push('MicrosoftAppId: must be set when NODE_ENV=production (without it the bot runs unauthenticated, for the Emulator only)');
+    problems.push(
+      'MicrosoftAppId: must be set when NODE_ENV=production (without it the bot runs unauthenticated, for the Emulator only)',
+    );
   }
   if (emulatorMode && values.HOST !== undefined && !isLoopback(values.HOST)) {
     problems.push(`HOST: without MicrosoftAppId the bot listens on 127.0.0.1 only (got "${values.HOST}")`);

@@ -36,7 +36,8 @@ export function createTexts(serviceName: string): Texts {
     returnNull: false,
   });
   const t: Translate = (locale, key, variables) => {
-    if (!instance.exists(key, { lng: locale, ...variables })) throw new Error(`Missing text "${key}" for locale ${locale}`);
+    if (!instance.exists(key, { lng: locale, ...variables }))
+      throw new Error(`Missing text "${key}" for locale ${locale}`);
     return instance.t(key, { lng: locale, ...variables });
   };
   return {

@@ -48,7 +48,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const tasks = new BackgroundTasks(logger);
   const limits = new RateLimits(config.limits);
   const emailSender =
-    options.emailSender ?? createEmailSender({ smtpUrl: config.smtpUrl, from: config.emailFrom, dataDir: config.dataDir });
+    options.emailSender ??
+    createEmailSender({ smtpUrl: config.smtpUrl, from: config.emailFrom, dataDir: config.dataDir });
   const accounts = new AccountService(accountsRepo, await loadCardHmacKey(config.cardHmacKey, config.dataDir), audit);
   const reset = new ResetService(
     accountsRepo,

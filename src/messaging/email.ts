@@ -27,7 +27,13 @@ export class OutboxEmailSender implements EmailSender {
   }
 
   async send(message: EmailMessage): Promise<void> {
-    await this.outbox.append({ to: message.to, subject: message.subject, text: message.text, html: message.html, at: new Date().toISOString() });
+    await this.outbox.append({
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      at: new Date().toISOString(),
+    });
   }
 }
 
@@ -55,6 +61,10 @@ export class SmtpEmailSender implements EmailSender {
   }
 }
 
-export function createEmailSender(options: { smtpUrl: string | undefined; from: string; dataDir: string }): EmailSender {
+export function createEmailSender(options: {
+  smtpUrl: string | undefined;
+  from: string;
+  dataDir: string;
+}): EmailSender {
   return options.smtpUrl ? new SmtpEmailSender(options.smtpUrl, options.from) : new OutboxEmailSender(options.dataDir);
 }

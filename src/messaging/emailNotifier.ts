@@ -14,7 +14,8 @@ interface MailContent {
 }
 
 export function renderMail(to: string, content: MailContent): EmailMessage {
-  const text = [...content.paragraphs, ...(content.action ? [content.action.url] : []), ...content.after].join('\n\n') + '\n';
+  const text =
+    [...content.paragraphs, ...(content.action ? [content.action.url] : []), ...content.after].join('\n\n') + '\n';
   const paragraph = (p: string) => `<p>${escapeHtml(p)}</p>`;
   const action = content.action
     ? `<p><a href="${escapeHtml(content.action.url)}" style="display:inline-block;padding:12px 20px;background:#b00710;` +

@@ -37,7 +37,10 @@ const importRecordSchema = z
       z.object({ type: z.literal('other') }),
     ]),
     teamsAadObjectId: z.string().trim().min(1).max(100).optional(),
-    profiles: z.array(z.object({ name: z.string().trim().min(1).max(50), kids: z.boolean().optional() })).max(10).optional(),
+    profiles: z
+      .array(z.object({ name: z.string().trim().min(1).max(50), kids: z.boolean().optional() }))
+      .max(10)
+      .optional(),
   })
   .refine((record) => (record.password === undefined) !== (record.passwordHash === undefined), {
     message: 'needs exactly one of password or passwordHash',
@@ -85,7 +88,8 @@ export class AccountService {
         ...(record.phone ? { phone: record.phone.trim() } : {}),
         passwordHash,
         previousPasswordHashes: existing?.previousPasswordHashes ?? [],
-        credentialVersion: (existing?.credentialVersion ?? 0) + (existing && existing.passwordHash !== passwordHash ? 1 : 0),
+        credentialVersion:
+          (existing?.credentialVersion ?? 0) + (existing && existing.passwordHash !== passwordHash ? 1 : 0),
         payment,
         ...(record.teamsAadObjectId ? { teamsAadObjectId: record.teamsAadObjectId } : {}),
         ...(record.profiles ? { profiles: record.profiles } : {}),

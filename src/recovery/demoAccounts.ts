@@ -34,7 +34,11 @@ export const DEMO_ACCOUNTS: AccountImportRecord[] = [
   },
 ];
 
-export async function seedDemoAccounts(repository: AccountRepository, accounts: AccountService, logger: Logger): Promise<void> {
+export async function seedDemoAccounts(
+  repository: AccountRepository,
+  accounts: AccountService,
+  logger: Logger,
+): Promise<void> {
   if (!(await repository.isEmpty())) return;
   const report = await accounts.importAccounts(DEMO_ACCOUNTS);
   logger.info('demo accounts created', { count: report.imported, emails: DEMO_ACCOUNTS.map((a) => a.email) });

@@ -89,7 +89,9 @@ export class PasswordPolicy {
 
   private isCommon(folded: string): boolean {
     const core = stripEnds(folded);
-    return core.length === 0 || this.commonPasswords.has(core) || this.commonPasswords.has(core.replace(/[^\p{L}]/gu, ''));
+    return (
+      core.length === 0 || this.commonPasswords.has(core) || this.commonPasswords.has(core.replace(/[^\p{L}]/gu, ''))
+    );
   }
 }
 
@@ -105,7 +107,7 @@ const LOOK_ALIKES: Record<string, string> = {
   '!': 'i',
   '|': 'l',
   '0': 'o',
-  '$': 's',
+  $: 's',
   '5': 's',
   '7': 't',
   '+': 't',

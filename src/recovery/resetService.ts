@@ -25,9 +25,7 @@ export interface PasswordOrigin {
 }
 
 export type ResetRequestOutcome =
-  | { kind: 'accepted' }
-  | { kind: 'invalidEmail' }
-  | { kind: 'rateLimited'; retryAfterMs: number };
+  { kind: 'accepted' } | { kind: 'invalidEmail' } | { kind: 'rateLimited'; retryAfterMs: number };
 
 export type LinkProblem = 'expired' | 'used' | 'invalid';
 
@@ -43,9 +41,7 @@ export type GrantProblem = { kind: 'linkProblem'; problem: LinkProblem; grant: R
 export type PasswordOutcome = { kind: 'changed' } | { kind: 'refused'; refusal: PasswordRefusal } | GrantProblem;
 
 export type ProposalOutcome =
-  | { kind: 'acceptable'; pendingHash: string }
-  | { kind: 'refused'; refusal: PasswordRefusal }
-  | GrantProblem;
+  { kind: 'acceptable'; pendingHash: string } | { kind: 'refused'; refusal: PasswordRefusal } | GrantProblem;
 
 export interface ResetServiceOptions {
   linkTtlMs: number;
@@ -131,7 +127,12 @@ export class ResetService {
   }
 
   /** The card and the web form: both entries at once. */
-  async setPassword(grant: ResetGrant, password: string, confirm: string, origin: PasswordOrigin): Promise<PasswordOutcome> {
+  async setPassword(
+    grant: ResetGrant,
+    password: string,
+    confirm: string,
+    origin: PasswordOrigin,
+  ): Promise<PasswordOutcome> {
     return this.perAccount.run(grant.accountId, async () => {
       const live = await this.liveGrant(grant);
       if (live.kind === 'linkProblem') return live;
@@ -139,7 +140,12 @@ export class ResetService {
         (await this.policy.checkCandidate(password, this.passwordContext(live.account))) ??
         this.policy.checkConfirmation(password, confirm);
       if (refusal) return this.refuse(live.account, refusal, origin);
-      await this.applyNewPassword(live.account, live.request, await hashPassword(this.policy.normalize(password)), origin);
+      await this.applyNewPassword(
+        live.account,
+        live.request,
+        await hashPassword(this.policy.normalize(password)),
+        origin,
+      );
       return { kind: 'changed' };
     });
   }
@@ -154,7 +160,12 @@ export class ResetService {
   }
 
   /** Typed in chat, second entry: it must match the first, whose hash becomes the new password. */
-  async confirmPassword(grant: ResetGrant, pendingHash: string, confirm: string, origin: PasswordOrigin): Promise<PasswordOutcome> {
+  async confirmPassword(
+    grant: ResetGrant,
+    pendingHash: string,
+    confirm: string,
+    origin: PasswordOrigin,
+  ): Promise<PasswordOutcome> {
     return this.perAccount.run(grant.accountId, async () => {
       const live = await this.liveGrant(grant);
       if (live.kind === 'linkProblem') return live;
@@ -166,7 +177,10 @@ export class ResetService {
     });
   }
 
-  private async checkRequestLimits(identifier: string, origin: RequestOrigin): Promise<ResetRequestOutcome | undefined> {
+  private async checkRequestLimits(
+    identifier: string,
+    origin: RequestOrigin,
+  ): Promise<ResetRequestOutcome | undefined> {
     const checks = [
       origin.conversationId ? () => this.limits.resetByConversation(origin.conversationId!) : undefined,
       () => this.limits.resetByIdentifier(identifier),
@@ -265,7 +279,10 @@ export class ResetService {
     const updated = await this.accounts.update(account.id, (current) => ({
       ...current,
       passwordHash: newHash,
-      previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(0, this.options.passwordHistory),
+      previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(
+        0,
+        this.options.passwordHistory,
+      ),
       credentialVersion: current.credentialVersion + 1,
       updatedAt: changedAt.toISOString(),
     }));

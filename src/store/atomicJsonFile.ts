@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
 export class CorruptStoreFileError extends Error {
-  constructor(readonly file: string, cause: unknown) {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
     super(`Store file ${file} is not valid JSON; it was left untouched. Restore it from a backup or move it away.`);
     this.name = 'CorruptStoreFileError';
     this.cause = cause;
@@ -80,7 +83,9 @@ export async function removeStaleTempFiles(dir: string): Promise<void> {
     throw error;
   }
   await Promise.all(
-    names.filter((name) => name.startsWith('.') && name.endsWith('.tmp')).map((name) => fs.rm(path.join(dir, name), { force: true })),
+    names
+      .filter((name) => name.startsWith('.') && name.endsWith('.tmp'))
+      .map((name) => fs.rm(path.join(dir, name), { force: true })),
   );
 }
 

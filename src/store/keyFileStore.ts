@@ -46,4 +46,3 @@ export class KeyFileStore<V> {
     return new AtomicJsonFile(path.join(this.dir, `${name}.json`));
   }
 }
-

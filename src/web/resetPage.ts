@@ -64,7 +64,8 @@ class ResetPages {
     const password = stringField(body, 'password');
     const confirm = stringField(body, 'confirm');
     const locale = this.localeOf(req);
-    if (token === undefined || password === undefined || confirm === undefined) return this.message(res, 400, locale, 'badRequest');
+    if (token === undefined || password === undefined || confirm === undefined)
+      return this.message(res, 400, locale, 'badRequest');
 
     const check = await this.deps.reset.checkLink(token);
     if (check.kind !== 'valid') return this.problem(res, locale, check.kind, token);

@@ -9,7 +9,12 @@ describe('J2 reset by email (dialog)', () => {
   afterEach(() => harness.close());
 
   for (const [locale, ask, invalid, sent] of [
-    ['en-US', 'What is the email address', "That doesn't look like an email address", 'If an account uses this address'],
+    [
+      'en-US',
+      'What is the email address',
+      "That doesn't look like an email address",
+      'If an account uses this address',
+    ],
     ['nl-NL', 'Wat is het e-mailadres', 'Dat lijkt geen e-mailadres', 'Als er een account met dit adres is'],
   ] as const) {
     describe(`in ${locale}`, () => {
@@ -42,7 +47,10 @@ describe('J2 reset by email (dialog)', () => {
   }
 
   it('tells the person when to try again after too many requests', async () => {
-    harness = await DialogHarness.create((services) => new MainDialog(services), { locale: 'en-US', initialOptions: {} });
+    harness = await DialogHarness.create((services) => new MainDialog(services), {
+      locale: 'en-US',
+      initialOptions: {},
+    });
     let reply = '';
     for (let i = 0; i < 6; i++) {
       await harness.send('cancel');

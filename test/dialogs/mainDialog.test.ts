@@ -14,7 +14,9 @@ describe('J1 greeting and menu (dialog)', () => {
   it('greets and shows the seven menu choices as buttons, in English', async () => {
     await start('en-US');
     const replies = await harness.send('hello');
-    expect(replies[0]!.text).to.equal("Hi! I'm the StreamFlix password help bot. I can help you get back into your account.");
+    expect(replies[0]!.text).to.equal(
+      "Hi! I'm the StreamFlix password help bot. I can help you get back into your account.",
+    );
     expect(replies[1]!.text).to.equal('What can I help you with?');
     expect(buttonTitles(replies)).to.have.length(7);
   });

@@ -5,17 +5,19 @@ import { EMMA } from '../helpers/accounts.js';
 import { DialogHarness } from '../helpers/dialogHarness.js';
 
 async function harnessWithGrant(locale: string, channelId = 'test'): Promise<DialogHarness> {
-  let grant: ResetGrant | undefined;
   const options = { grant: undefined as ResetGrant | undefined };
-  const harness = await DialogHarness.create((services) => new NewPasswordDialog(services), { locale, channelId, initialOptions: options });
+  const harness = await DialogHarness.create((services) => new NewPasswordDialog(services), {
+    locale,
+    channelId,
+    initialOptions: options,
+  });
   await harness.services.accounts.importAccounts([EMMA]);
   await harness.services.reset.requestEmailReset(EMMA.email, { via: 'chat', locale: 'en' });
   const mail = (await harness.emails()).at(-1)!;
   const token = /token=([A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
   const check = await harness.services.reset.checkLink(token);
   if (check.kind !== 'valid') throw new Error('link not valid');
-  grant = check.grant;
-  options.grant = grant;
+  options.grant = check.grant;
   return harness;
 }
 
@@ -36,13 +38,29 @@ describe('J4 new password (dialog)', function () {
 
     const refusals: Array<[string, { value: unknown }, string]> = [
       ['too short', card('short'), 'That password is too short. Please use at least 8 characters.'],
-      ['too long', card('a-long-passphrase-'.repeat(8)), 'That password is too long. Please use at most 128 characters.'],
+      [
+        'too long',
+        card('a-long-passphrase-'.repeat(8)),
+        'That password is too long. Please use at most 128 characters.',
+      ],
       ['the current password', card(EMMA.password!), 'That is your current password.'],
       ['common', card('Welkom2024!'), 'That password is not safe or too common'],
-      ['built from the name', card('EmmaDeVries1'), 'That password is built from your name, your email address or the name StreamFlix'],
+      [
+        'built from the name',
+        card('EmmaDeVries1'),
+        'That password is built from your name, your email address or the name StreamFlix',
+      ],
       ['built from the service', card('StreamFlix2026!'), 'the name StreamFlix'],
-      ['two different entries', card('ember-quiet-falcon-road', 'ember-quiet-falcon-rood'), 'The two passwords are not the same.'],
-      ['an incomplete card', { value: { password: 'ember-quiet-falcon-road' } }, 'Please fill in both fields of the card.'],
+      [
+        'two different entries',
+        card('ember-quiet-falcon-road', 'ember-quiet-falcon-rood'),
+        'The two passwords are not the same.',
+      ],
+      [
+        'an incomplete card',
+        { value: { password: 'ember-quiet-falcon-road' } },
+        'Please fill in both fields of the card.',
+      ],
     ];
     for (const [label, input, reason] of refusals) {
       it(`refuses ${label} with its own reason and shows the card again`, async () => {
@@ -115,7 +133,9 @@ describe('J4 new password (dialog)', function () {
     }
 
     it('refuses different entries', async () => {
-      expect(await harness.say(card('wolk-lepel-paard-zon', 'wolk-lepel-paard-zin'))).to.contain('De twee wachtwoorden zijn niet hetzelfde.');
+      expect(await harness.say(card('wolk-lepel-paard-zon', 'wolk-lepel-paard-zin'))).to.contain(
+        'De twee wachtwoorden zijn niet hetzelfde.',
+      );
     });
 
     it('accepts a good password', async () => {

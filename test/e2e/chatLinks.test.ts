@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { EMMA, LIAM, importAccounts } from '../helpers/accounts.js';
-import { buttonTitles, hasPasswordCard, latestResetLink, replyText, startTestApp, type TestApp } from '../helpers/testApp.js';
+import {
+  buttonTitles,
+  hasPasswordCard,
+  latestResetLink,
+  replyText,
+  startTestApp,
+  type TestApp,
+} from '../helpers/testApp.js';
 
 describe('J2 links pasted into the chat', () => {
   let test: TestApp;
@@ -26,9 +33,9 @@ describe('J2 links pasted into the chat', () => {
     const later = test.conversation();
     const replies = await later.send(link);
     expect(hasPasswordCard(replies)).to.equal(true);
-    expect(await later.say({ value: { password: 'ember-quiet-falcon-road', confirm: 'ember-quiet-falcon-road' } })).to.contain(
-      'Your password has been changed',
-    );
+    expect(
+      await later.say({ value: { password: 'ember-quiet-falcon-road', confirm: 'ember-quiet-falcon-road' } }),
+    ).to.contain('Your password has been changed');
   });
 
   it('says an expired link has expired and sends a new email in one step', async () => {
@@ -36,7 +43,9 @@ describe('J2 links pasted into the chat', () => {
     const old = await askForLink(chat);
     clock = new Date(clock.getTime() + 25 * 3600_000);
     const replies = await chat.send(old);
-    expect(replyText(replies)).to.contain('That link has expired: a link works for 24 hours.').and.contain('Shall I send you a new email?');
+    expect(replyText(replies))
+      .to.contain('That link has expired: a link works for 24 hours.')
+      .and.contain('Shall I send you a new email?');
     expect(buttonTitles(replies)).to.deep.equal(['Send a new email', 'No, thanks']);
     expect(await chat.say('Send a new email')).to.contain('an email is on its way');
     const fresh = await latestResetLink(test, LIAM.email);

@@ -8,10 +8,14 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/cli/accounts.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=DEP0111', '--import', 'tsx', 'src/cli/accounts.ts', ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, ...env },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -44,7 +48,13 @@ describe('accounts CLI (npm run accounts)', function () {
           locale: 'nl',
           payment: { type: 'card', cardNumber: '5500-0000-0000-0004' },
         },
-        { email: 'tom@example.com', password: 'quiet-maple-engine', firstName: 'Tom', lastName: 'Berg', payment: { type: 'partner', partner: 'KPN' } },
+        {
+          email: 'tom@example.com',
+          password: 'quiet-maple-engine',
+          firstName: 'Tom',
+          lastName: 'Berg',
+          payment: { type: 'partner', partner: 'KPN' },
+        },
       ]),
     );
     const imported = await run(['import', file], env);
@@ -65,17 +75,38 @@ describe('accounts CLI (npm run accounts)', function () {
     const { readdir, readFile } = await import('node:fs/promises');
     const files = await readdir(temp.dir, { recursive: true, withFileTypes: true });
     const everything = (
-      await Promise.all(files.filter((f) => f.isFile() && f.name !== 'import.json').map((f) => readFile(path.join(f.parentPath, f.name), 'utf8')))
+      await Promise.all(
+        files
+          .filter((f) => f.isFile() && f.name !== 'import.json')
+          .map((f) => readFile(path.join(f.parentPath, f.name), 'utf8')),
+      )
     ).join();
-    for (const secret of ['tulip-harbor-violin', '5500000000000004', '5500-0000-0000-0004']) expect(everything).not.to.contain(secret);
+    for (const secret of ['tulip-harbor-violin', '5500000000000004', '5500-0000-0000-0004'])
+      expect(everything).not.to.contain(secret);
   });
 
   it('upserts by email, taking a ready argon2 hash as it is', async () => {
     const file = path.join(temp.dir, 'import.json');
     const hash = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bPSxhX0Y8j0o6L6lyzY7fA9GN9pEuhNkm5ul0vcpKk';
-    await writeFile(file, JSON.stringify([{ email: 'a@example.com', password: 'first-pass-phrase', firstName: 'A', lastName: 'B', payment: { type: 'other' } }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        {
+          email: 'a@example.com',
+          password: 'first-pass-phrase',
+          firstName: 'A',
+          lastName: 'B',
+          payment: { type: 'other' },
+        },
+      ]),
+    );
     await run(['import', file], env);
-    await writeFile(file, JSON.stringify([{ email: 'A@example.com', passwordHash: hash, firstName: 'Anna', lastName: 'B', payment: { type: 'other' } }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { email: 'A@example.com', passwordHash: hash, firstName: 'Anna', lastName: 'B', payment: { type: 'other' } },
+      ]),
+    );
     expect((await run(['import', file], env)).code).to.equal(0);
     const shown = JSON.parse((await run(['show', 'a@example.com'], env)).stdout) as Record<string, unknown>;
     expect(shown.firstName).to.equal('Anna');
@@ -88,8 +119,20 @@ describe('accounts CLI (npm run accounts)', function () {
       file,
       JSON.stringify([
         { email: 'not-an-email', password: 'x', firstName: 'A', lastName: 'B', payment: { type: 'other' } },
-        { email: 'ok@example.com', password: 'fine-pass-phrase', firstName: 'O', lastName: 'K', payment: { type: 'other' } },
-        { email: 'card@example.com', password: 'fine-pass-phrase', firstName: 'C', lastName: 'D', payment: { type: 'card', cardNumber: '4111 1111 1111 1112' } },
+        {
+          email: 'ok@example.com',
+          password: 'fine-pass-phrase',
+          firstName: 'O',
+          lastName: 'K',
+          payment: { type: 'other' },
+        },
+        {
+          email: 'card@example.com',
+          password: 'fine-pass-phrase',
+          firstName: 'C',
+          lastName: 'D',
+          payment: { type: 'card', cardNumber: '4111 1111 1111 1112' },
+        },
         { email: 'both@example.com', firstName: 'C', lastName: 'D', payment: { type: 'other' } },
       ]),
     );

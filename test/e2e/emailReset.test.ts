@@ -31,7 +31,9 @@ describe('J2 reset by email, through the real server', () => {
     const chat = test.conversation();
     expect(await chat.say('I forgot my password')).to.contain('How would you like to reset your password?');
     expect(await chat.say('email')).to.contain('What is the email address of your StreamFlix account?');
-    expect(await chat.say('Liam.Smith@example.com')).to.contain('If an account uses this address, an email is on its way');
+    expect(await chat.say('Liam.Smith@example.com')).to.contain(
+      'If an account uses this address, an email is on its way',
+    );
 
     const link = await latestResetLink(test, LIAM.email);
     const mail = (await test.emails()).at(-1)!;
@@ -41,9 +43,9 @@ describe('J2 reset by email, through the real server', () => {
 
     const cardReplies = await chat.send(`Here it is: ${link}`);
     expect(hasPasswordCard(cardReplies)).to.equal(true);
-    expect(await chat.say({ value: { password: 'ember-quiet-falcon-road', confirm: 'ember-quiet-falcon-road' } })).to.contain(
-      'Your password has been changed',
-    );
+    expect(
+      await chat.say({ value: { password: 'ember-quiet-falcon-road', confirm: 'ember-quiet-falcon-road' } }),
+    ).to.contain('Your password has been changed');
 
     await test.app.idle();
     expect(await test.app.accounts.checkPassword(LIAM.email, 'ember-quiet-falcon-road')).to.equal(true);

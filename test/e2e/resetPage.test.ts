@@ -55,7 +55,9 @@ describe('J2 reset page, as a plain HTML form', () => {
     expect(html).to.contain('<form method="post" action="/reset">');
     expect(html.match(/type="password"/g)).to.have.length(2);
     expect(html).not.to.contain('<script');
-    expect(response.headers.get('content-security-policy')).to.match(/default-src 'none'/).and.match(/form-action 'self'/);
+    expect(response.headers.get('content-security-policy'))
+      .to.match(/default-src 'none'/)
+      .and.match(/form-action 'self'/);
     expect(response.headers.get('referrer-policy')).to.equal('no-referrer');
     expect(response.headers.get('cache-control')).to.equal('no-store');
     expect(response.headers.get('x-frame-options')).to.equal('DENY');
@@ -63,7 +65,9 @@ describe('J2 reset page, as a plain HTML form', () => {
 
   it('speaks the language the browser asks for', async () => {
     const link = await requestLink(test, LIAM.email);
-    const response = await fetch(`${test.url}/reset?token=${tokenOf(link)}`, { headers: { 'accept-language': 'nl-BE,nl;q=0.9,en;q=0.5' } });
+    const response = await fetch(`${test.url}/reset?token=${tokenOf(link)}`, {
+      headers: { 'accept-language': 'nl-BE,nl;q=0.9,en;q=0.5' },
+    });
     const html = await response.text();
     expect(html).to.contain('<html lang="nl">');
     expect(html).to.contain('Kies een nieuw wachtwoord');
@@ -75,18 +79,29 @@ describe('J2 reset page, as a plain HTML form', () => {
     expect(refused.status).to.equal(422);
     expect(await refused.text()).to.contain('not safe or too common');
 
-    const mismatch = await fetch(`${test.url}/reset`, form({ token, password: 'velvet-anchor-mosaic', confirm: 'velvet-anchor-mosaik' }));
+    const mismatch = await fetch(
+      `${test.url}/reset`,
+      form({ token, password: 'velvet-anchor-mosaic', confirm: 'velvet-anchor-mosaik' }),
+    );
     expect(await mismatch.text()).to.contain('The two passwords are not the same');
 
-    const done = await fetch(`${test.url}/reset`, form({ token, password: 'velvet-anchor-mosaic', confirm: 'velvet-anchor-mosaic' }));
+    const done = await fetch(
+      `${test.url}/reset`,
+      form({ token, password: 'velvet-anchor-mosaic', confirm: 'velvet-anchor-mosaic' }),
+    );
     expect(done.status).to.equal(200);
     expect(await done.text()).to.contain('Your password has been changed');
     expect(await test.app.accounts.checkPassword(EMMA.email, 'velvet-anchor-mosaic')).to.equal(true);
 
     const again = await fetch(`${test.url}/reset?token=${token}`);
     expect(again.status).to.equal(410);
-    expect(await again.text()).to.contain('This link has already been used').and.contain('Email me a new link');
-    const replay = await fetch(`${test.url}/reset`, form({ token, password: 'other-valid-passphrase-here', confirm: 'other-valid-passphrase-here' }));
+    expect(await again.text())
+      .to.contain('This link has already been used')
+      .and.contain('Email me a new link');
+    const replay = await fetch(
+      `${test.url}/reset`,
+      form({ token, password: 'other-valid-passphrase-here', confirm: 'other-valid-passphrase-here' }),
+    );
     expect(replay.status).to.equal(410);
     expect(await test.app.accounts.checkPassword(EMMA.email, 'velvet-anchor-mosaic')).to.equal(true);
   });
@@ -116,7 +131,14 @@ describe('J2 reset page, as a plain HTML form', () => {
   });
 
   it('answers unknown, malformed and missing tokens with a clear page, never a stack trace', async () => {
-    for (const query of ['', '?token=', '?token=abc', `?token=${'A'.repeat(43)}`, '?token=%00%ff', '?token=a&token=b']) {
+    for (const query of [
+      '',
+      '?token=',
+      '?token=abc',
+      `?token=${'A'.repeat(43)}`,
+      '?token=%00%ff',
+      '?token=a&token=b',
+    ]) {
       const response = await fetch(`${test.url}/reset${query}`);
       const html = await response.text();
       expect(response.status, query).to.equal(404);
@@ -125,7 +147,11 @@ describe('J2 reset page, as a plain HTML form', () => {
     }
     const incomplete = await fetch(`${test.url}/reset`, form({ token: 'x' }));
     expect(incomplete.status).to.equal(400);
-    const junk = await fetch(`${test.url}/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":' });
+    const junk = await fetch(`${test.url}/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"token":',
+    });
     expect(junk.status).to.be.within(400, 499);
     expect(await junk.text()).not.to.match(/at \w+ \(/);
   });

@@ -56,7 +56,14 @@ describe('a journey across a restart, and what is left on disk and in the logs',
       const data = await test.allDataText();
       // The outbox is the mail itself (development delivery), so the link is there by design.
       const dataWithoutOutbox = data.replace(/\{"to":[^\n]*"at":"[^"]+"\}/g, '');
-      for (const secret of ['sterke-wolk-lepel-paard', 'Welkom2024!', EMMA.password!, token, '4111111111111111', '4111 1111 1111 1111']) {
+      for (const secret of [
+        'sterke-wolk-lepel-paard',
+        'Welkom2024!',
+        EMMA.password!,
+        token,
+        '4111111111111111',
+        '4111 1111 1111 1111',
+      ]) {
         expect(logs, `log holds ${secret}`).not.to.contain(secret);
         expect(dataWithoutOutbox, `data holds ${secret}`).not.to.contain(secret);
       }

@@ -44,7 +44,9 @@ async function startSmtp(): Promise<{ port: number; received: ReceivedMail[]; st
 
 /** Undoes quoted-printable soft breaks and escapes, enough to read the body of a mail. */
 function decodeQuotedPrintable(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 describe('email through a real SMTP server', () => {
@@ -53,7 +55,12 @@ describe('email through a real SMTP server', () => {
 
   beforeEach(async () => {
     smtp = await startSmtp();
-    test = await startTestApp({ env: { SMTP_URL: `smtp://bot:smtp-secret@127.0.0.1:${smtp.port}`, EMAIL_FROM: 'StreamFlix <help@streamflix.example>' } });
+    test = await startTestApp({
+      env: {
+        SMTP_URL: `smtp://bot:smtp-secret@127.0.0.1:${smtp.port}`,
+        EMAIL_FROM: 'StreamFlix <help@streamflix.example>',
+      },
+    });
     await importAccounts(test, LIAM);
   });
 

@@ -29,10 +29,16 @@ export class DialogHarness {
     public locale: string,
   ) {}
 
-  static async create(makeDialog: (services: DialogServices) => Dialog, options: HarnessOptions = {}): Promise<DialogHarness> {
+  static async create(
+    makeDialog: (services: DialogServices) => Dialog,
+    options: HarnessOptions = {},
+  ): Promise<DialogHarness> {
     const temp = makeTempDir();
     const config = loadConfig({ DATA_DIR: temp.dir, SEED_DEMO_ACCOUNTS: 'false' });
-    const services = await createServices(config, { logger: createLogger('silent'), ...(options.now ? { now: options.now } : {}) });
+    const services = await createServices(config, {
+      logger: createLogger('silent'),
+      ...(options.now ? { now: options.now } : {}),
+    });
     const client = new DialogTestClient(
       options.channelId ?? 'test',
       makeDialog(services.dialogServices),
@@ -60,7 +66,10 @@ export class DialogHarness {
   }
 
   async say(input: string | { value: unknown; text?: string }): Promise<string> {
-    return (await this.send(input)).map((a) => a.text ?? '').filter(Boolean).join('\n');
+    return (await this.send(input))
+      .map((a) => a.text ?? '')
+      .filter(Boolean)
+      .join('\n');
   }
 
   async emails(): Promise<OutboxEmail[]> {

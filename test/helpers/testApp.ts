@@ -115,14 +115,18 @@ export class ChatDriver {
         ...activity,
       }),
     });
-    if (response.status !== 200) throw new Error(`POST /api/messages answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`POST /api/messages answered ${response.status}: ${await response.text()}`);
     const body = (await response.json()) as { activities?: Partial<Activity>[] };
     return (body.activities ?? []).filter((a) => a.type === 'message');
   }
 }
 
 export function replyText(activities: Partial<Activity>[]): string {
-  return activities.map((a) => a.text ?? '').filter(Boolean).join('\n');
+  return activities
+    .map((a) => a.text ?? '')
+    .filter(Boolean)
+    .join('\n');
 }
 
 export function buttonTitles(activities: Partial<Activity>[]): string[] {
@@ -160,7 +164,8 @@ export async function readJsonLines<T>(file: string): Promise<T[]> {
 async function readTree(dir: string): Promise<string> {
   const parts: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) parts.push(await readFile(path.join(entry.parentPath ?? (entry as { path: string }).path, entry.name), 'utf8'));
+    if (entry.isFile())
+      parts.push(await readFile(path.join(entry.parentPath ?? (entry as { path: string }).path, entry.name), 'utf8'));
   }
   return parts.join('\n');
 }

@@ -37,7 +37,8 @@ describe('configuration', () => {
     expect(parseDuration('3s')).to.equal(3000);
     expect(parseDuration('500ms')).to.equal(500);
     expect(parseDuration('2d')).to.equal(172_800_000);
-    for (const bad of ['', '24', 'h', '-3s', '0s', '1.5h', '3 weeks']) expect(parseDuration(bad), bad).to.equal(undefined);
+    for (const bad of ['', '24', 'h', '-3s', '0s', '1.5h', '3 weeks'])
+      expect(parseDuration(bad), bad).to.equal(undefined);
   });
 
   it('names every bad value in one message, each with what it expects', () => {
@@ -63,16 +64,27 @@ describe('configuration', () => {
   });
 
   it('refuses to run unauthenticated in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', CARD_HMAC_KEY: 'k'.repeat(32) }).join()).to.contain('MicrosoftAppId: must be set');
+    expect(problemsOf({ NODE_ENV: 'production', CARD_HMAC_KEY: 'k'.repeat(32) }).join()).to.contain(
+      'MicrosoftAppId: must be set',
+    );
   });
 
   it('refuses to listen beyond loopback without an app id', () => {
-    expect(problemsOf({ HOST: '0.0.0.0' }).join()).to.contain('HOST: without MicrosoftAppId the bot listens on 127.0.0.1 only');
+    expect(problemsOf({ HOST: '0.0.0.0' }).join()).to.contain(
+      'HOST: without MicrosoftAppId the bot listens on 127.0.0.1 only',
+    );
   });
 
   it('needs the app password, tenant for single-tenant bots, and a card key in production', () => {
-    const problems = problemsOf({ MicrosoftAppId: 'app', MicrosoftAppType: 'SingleTenant', NODE_ENV: 'production' }).join('\n');
-    expect(problems).to.contain('MicrosoftAppPassword').and.contain('MicrosoftAppTenantId').and.contain('CARD_HMAC_KEY');
+    const problems = problemsOf({
+      MicrosoftAppId: 'app',
+      MicrosoftAppType: 'SingleTenant',
+      NODE_ENV: 'production',
+    }).join('\n');
+    expect(problems)
+      .to.contain('MicrosoftAppPassword')
+      .and.contain('MicrosoftAppTenantId')
+      .and.contain('CARD_HMAC_KEY');
   });
 
   it('listens on every interface with an app id, and seeds no demo accounts in production', () => {

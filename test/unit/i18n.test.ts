@@ -7,8 +7,14 @@ function keysOf(value: unknown, prefix = ''): string[] {
   return Object.entries(value).flatMap(([key, child]) => keysOf(child, prefix ? `${prefix}.${key}` : key));
 }
 
-const en = JSON.parse(readFileSync(new URL('../../src/locales/en.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const nl = JSON.parse(readFileSync(new URL('../../src/locales/nl.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const en = JSON.parse(readFileSync(new URL('../../src/locales/en.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
+const nl = JSON.parse(readFileSync(new URL('../../src/locales/nl.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 describe('texts in English and Dutch', () => {
   it('has every text in both languages', () => {
@@ -17,8 +23,10 @@ describe('texts in English and Dutch', () => {
 
   it('uses the same placeholders in both languages', () => {
     for (const key of keysOf(en)) {
-      const get = (root: Record<string, unknown>) => key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], root);
-      const placeholders = (text: unknown) => (typeof text === 'string' ? (text.match(/\{\{\w+\}\}/g) ?? []).sort() : []);
+      const get = (root: Record<string, unknown>) =>
+        key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], root);
+      const placeholders = (text: unknown) =>
+        typeof text === 'string' ? (text.match(/\{\{\w+\}\}/g) ?? []).sort() : [];
       expect(placeholders(get(nl)), key).to.deep.equal(placeholders(get(en)));
     }
   });

@@ -6,7 +6,12 @@ describe('password hashing', () => {
   it('uses argon2id with at least 19 MiB, two passes and one lane', async () => {
     const hash = await hashPassword('lantern orbit velvet');
     expect(hash).to.match(/^\$argon2id\$v=19\$/);
-    const parameters = Object.fromEntries(hash.split('$')[3]!.split(',').map((pair) => pair.split('=')));
+    const parameters = Object.fromEntries(
+      hash
+        .split('$')[3]!
+        .split(',')
+        .map((pair) => pair.split('=')),
+    );
     expect(parameters).to.deep.equal({ m: '19456', t: '2', p: '1' });
     expect(ARGON2_PARAMETERS.memoryCost).to.be.at.least(19456);
   });
@@ -22,7 +27,12 @@ describe('password hashing', () => {
   });
 
   it('asks for a rehash when a matching hash was made with weaker parameters', async () => {
-    const weak = await argon2.hash('old words', { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    const weak = await argon2.hash('old words', {
+      type: argon2.argon2id,
+      memoryCost: 4096,
+      timeCost: 1,
+      parallelism: 1,
+    });
     expect(await verifyPassword(weak, 'old words')).to.deep.equal({ match: true, needsRehash: true });
     expect(await verifyPassword(weak, 'wrong')).to.deep.equal({ match: false, needsRehash: false });
   });

@@ -82,7 +82,12 @@ describe('password policy (J4)', function () {
       });
     }
 
-    for (const password of ['lantern orbit velvet', 'rode fiets onder de brug', 'kx8#Lq2!vZ-walnut', 'ember-quiet-falcon-road']) {
+    for (const password of [
+      'lantern orbit velvet',
+      'rode fiets onder de brug',
+      'kx8#Lq2!vZ-walnut',
+      'ember-quiet-falcon-road',
+    ]) {
       it(`accepts "${password}"`, () => {
         expect(policy.checkNotGuessable(password, context)).to.equal(undefined);
       });
@@ -91,7 +96,9 @@ describe('password policy (J4)', function () {
 
   describe('confirmation', () => {
     it('refuses two different entries', () => {
-      expect(policy.checkConfirmation('lantern orbit velvet', 'lantern orbit velvey')).to.deep.equal({ reason: 'mismatch' });
+      expect(policy.checkConfirmation('lantern orbit velvet', 'lantern orbit velvey')).to.deep.equal({
+        reason: 'mismatch',
+      });
     });
 
     it('treats the same text in two Unicode forms as the same', () => {
@@ -106,6 +113,9 @@ describe('password policy (J4)', function () {
   });
 
   it('honours a higher configured minimum', () => {
-    expect(new PasswordPolicy(12, 'StreamFlix').checkLength('elevenchars')).to.deep.equal({ reason: 'tooShort', min: 12 });
+    expect(new PasswordPolicy(12, 'StreamFlix').checkLength('elevenchars')).to.deep.equal({
+      reason: 'tooShort',
+      min: 12,
+    });
   });
 });

@@ -4,7 +4,12 @@ import { redact, redactError, redactText } from '../../src/security/redact.js';
 
 describe('redaction', () => {
   it('masks card numbers with spaces, dashes or none, inside longer text', () => {
-    for (const text of ['card 4111111111111111 ok', 'card 4111 1111 1111 1111 ok', 'card 4111-1111-1111-1111 ok', '5500 0000 0000 0004']) {
+    for (const text of [
+      'card 4111111111111111 ok',
+      'card 4111 1111 1111 1111 ok',
+      'card 4111-1111-1111-1111 ok',
+      '5500 0000 0000 0004',
+    ]) {
       const masked = redactText(text);
       expect(masked, text).to.contain('[card]');
       expect(masked.replace(/\D/g, '')).not.to.match(/\d{12,}/);
@@ -39,7 +44,13 @@ describe('redaction', () => {
     });
     expect(value).to.deep.equal({
       password: '[redacted]',
-      nested: { confirm: '[redacted]', currentPassword: '[redacted]', token: '[redacted]', cardNumber: '[redacted]', passwordHash: '[redacted]' },
+      nested: {
+        confirm: '[redacted]',
+        currentPassword: '[redacted]',
+        token: '[redacted]',
+        cardNumber: '[redacted]',
+        passwordHash: '[redacted]',
+      },
       list: [{ code: '[redacted]' }],
       fine: 'visible',
     });

@@ -119,7 +119,9 @@ describe('reset requests and links', function () {
   it('works once: a used link is refused', async () => {
     const token = await issueLink();
     const grant = await grantFor(token);
-    expect(await service.setPassword(grant, 'ember-quiet-falcon-road', 'ember-quiet-falcon-road', BY_CHAT)).to.deep.equal({
+    expect(
+      await service.setPassword(grant, 'ember-quiet-falcon-road', 'ember-quiet-falcon-road', BY_CHAT),
+    ).to.deep.equal({
       kind: 'changed',
     });
     expect((await service.checkLink(token)).kind).to.equal('used');
@@ -144,7 +146,12 @@ describe('reset requests and links', function () {
     // A password change through another route raises the account's credential version.
     const pending = await service.proposePassword(grant, 'ember-quiet-falcon-road', BY_CHAT);
     expect(pending.kind).to.equal('acceptable');
-    await service.confirmPassword(grant, (pending as { pendingHash: string }).pendingHash, 'ember-quiet-falcon-road', BY_CHAT);
+    await service.confirmPassword(
+      grant,
+      (pending as { pendingHash: string }).pendingHash,
+      'ember-quiet-falcon-road',
+      BY_CHAT,
+    );
     expect((await service.checkLink(token)).kind).to.equal('used');
   });
 
@@ -176,7 +183,10 @@ describe('reset requests and links', function () {
     for (const email of [LIAM.email, 'nobody@example.com']) {
       const outcomes = [];
       for (let i = 0; i < 6; i++) outcomes.push(await service.requestEmailReset(email, { via: 'chat', locale: 'en' }));
-      expect(outcomes.slice(0, 5).every((o) => o.kind === 'accepted'), email).to.equal(true);
+      expect(
+        outcomes.slice(0, 5).every((o) => o.kind === 'accepted'),
+        email,
+      ).to.equal(true);
       expect(outcomes[5]!.kind, email).to.equal('rateLimited');
       expect((outcomes[5] as { retryAfterMs: number }).retryAfterMs).to.be.within(1, 3600_000);
     }
@@ -184,7 +194,8 @@ describe('reset requests and links', function () {
 
   it('limits a conversation to 20 requests an hour across addresses', async () => {
     const outcomes = [];
-    for (let i = 0; i < 21; i++) outcomes.push((await service.requestEmailReset(`person${i}@example.com`, ORIGIN)).kind);
+    for (let i = 0; i < 21; i++)
+      outcomes.push((await service.requestEmailReset(`person${i}@example.com`, ORIGIN)).kind);
     expect(outcomes.filter((kind) => kind === 'accepted')).to.have.length(20);
     expect(outcomes.at(-1)).to.equal('rateLimited');
   });

@@ -107,7 +107,9 @@ describe('JSON store', () => {
     this.timeout(30_000);
 
     it('leaves readable files holding at least every confirmed write', async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', WRITER, temp.dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', WRITER, temp.dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let confirmed = 0;
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (chunk: string) => {
