@@ -14,6 +14,7 @@ import type { AccountService } from './recovery/accounts.js';
 import type { ResetService } from './recovery/resetService.js';
 import type { FileAuditTrail } from './security/audit.js';
 import { createServices, type ServiceOptions } from './services.js';
+import { isActivityShaped } from './web/activityShape.js';
 import { registerResetPage } from './web/resetPage.js';
 
 export type AppOptions = ServiceOptions;
@@ -67,7 +68,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 256 * 1024 }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
-    await adapter.process(req, res, (context) => bot.run(context));
+    if (!isActivityShaped(req.body)) {
+      res.send(400, { error: 'The body is not a Bot Framework activity.' });
+      return;
+    }
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (error) {
+      logger.error('activity not processed', { error });
+      if (!res.headersSent) res.send(500, { error: 'The activity could not be processed.' });
+    }
   });
   server.get('/healthz', (_req: Request, res: Response, next) => {
     res.send(200, { status: 'ok' });

@@ -37,8 +37,9 @@ export class KeyFileStore<V> {
     });
   }
 
+  /** Removes the record without reading it, so even a damaged file can be cleared. */
   async delete(key: string): Promise<void> {
-    await this.update(key, () => undefined);
+    await this.queue.run(key, () => fs.rm(this.file(key).file, { force: true }));
   }
 
   private file(key: string): AtomicJsonFile<{ key: string; value: V }> {
