@@ -1,18 +1,30 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { AtomicJsonFile, removeStaleTempFiles } from './atomicJsonFile.js';
+import { AtomicJsonFile, isNotFound, removeStaleTempFiles } from './atomicJsonFile.js';
+import { withFileLock } from './fileLock.js';
 import { SerialQueue } from './serialQueue.js';
 
-type Shard<V> = Low<Record<string, V>>;
+interface CachedShard<V> {
+  db: Low<Record<string, V>>;
+  /** Identity of the file the data came from (see fileIdentity). */
+  identity: string | undefined;
+}
+
+/** The records a write puts (a value) or removes (undefined). */
+type Changes<V> = Map<string, V | undefined>;
 
 /**
  * A key-value collection spread over many small lowdb files, so that a change rewrites one
  * shard (a few hundred kilobytes at 100 000 records) rather than the whole store.
- * Shards are read lazily on first use and kept in memory afterwards.
+ *
+ * Shards are read on first use and cached; a cached shard is re-read when its file was replaced
+ * by another process (the accounts CLI next to the running bot), and writes hold a lock file so
+ * neither process loses the other's change.
  */
 export class ShardedCollection<V> {
-  private readonly shards = new Map<number, Promise<Shard<V>>>();
+  private readonly cache = new Map<number, CachedShard<V>>();
   private readonly queue = new SerialQueue();
 
   constructor(
@@ -21,38 +33,25 @@ export class ShardedCollection<V> {
   ) {}
 
   async init(): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     await removeStaleTempFiles(this.dir);
   }
 
   async get(key: string): Promise<V | undefined> {
-    const shard = await this.shardFor(key);
-    const value = shard.data[key];
+    const shard = await this.fresh(this.shardIndex(key));
+    const value = shard.db.data[key];
     return value === undefined ? undefined : structuredClone(value);
   }
 
   /** Applies `change` to the current value (undefined when absent); returning undefined deletes it. */
   async update<R extends V | undefined>(key: string, change: (current: V | undefined) => R | Promise<R>): Promise<R> {
-    const index = this.shardIndex(key);
-    return this.queue.run(String(index), async () => {
-      const shard = await this.loadShard(index);
-      const current = shard.data[key];
-      const next = await change(current === undefined ? undefined : structuredClone(current));
-      if (next === undefined) {
-        if (current === undefined) return next;
-        delete shard.data[key];
-      } else {
-        shard.data[key] = structuredClone(next) as V;
-      }
-      try {
-        await shard.write();
-      } catch (error) {
-        // Keep memory equal to disk: the change did not happen.
-        if (current === undefined) delete shard.data[key];
-        else shard.data[key] = current;
-        throw error;
-      }
-      return next;
+    let next: R | undefined;
+    await this.commit(this.shardIndex(key), async (data) => {
+      const current = data[key];
+      next = await change(current === undefined ? undefined : structuredClone(current));
+      return new Map([[key, next]]);
     });
+    return next as R;
   }
 
   async set(key: string, value: V): Promise<void> {
@@ -63,11 +62,22 @@ export class ShardedCollection<V> {
     await this.update(key, () => undefined);
   }
 
+  /** Many records at once, one write per shard: for bulk imports. */
+  async setMany(entries: Iterable<[string, V]>): Promise<void> {
+    const byShard = new Map<number, Changes<V>>();
+    for (const [key, value] of entries) {
+      const index = this.shardIndex(key);
+      if (!byShard.has(index)) byShard.set(index, new Map());
+      byShard.get(index)!.set(key, value);
+    }
+    for (const [index, changes] of byShard) await this.commit(index, async () => changes);
+  }
+
   /** Every record, shard by shard; for the CLI and maintenance, not for a chat turn. */
   async *entries(): AsyncGenerator<[string, V]> {
     for (let index = 0; index < this.shardCount; index++) {
-      const shard = await this.loadShard(index);
-      for (const [key, value] of Object.entries(shard.data)) yield [key, structuredClone(value)];
+      const shard = await this.fresh(index);
+      for (const [key, value] of Object.entries(shard.db.data)) yield [key, structuredClone(value)];
     }
   }
 
@@ -76,23 +86,64 @@ export class ShardedCollection<V> {
     return true;
   }
 
-  private shardFor(key: string): Promise<Shard<V>> {
-    return this.loadShard(this.shardIndex(key));
-  }
-
   private shardIndex(key: string): number {
     return createHash('sha256').update(key).digest().readUInt32BE(0) % this.shardCount;
   }
 
-  private loadShard(index: number): Promise<Shard<V>> {
-    let shard = this.shards.get(index);
-    if (!shard) {
-      const file = path.join(this.dir, `${index.toString(16).padStart(3, '0')}.json`);
-      const low = new Low<Record<string, V>>(new AtomicJsonFile(file), {});
-      shard = low.read().then(() => low);
-      shard.catch(() => this.shards.delete(index));
-      this.shards.set(index, shard);
-    }
-    return shard;
+  private fileOf(index: number): string {
+    return path.join(this.dir, `${index.toString(16).padStart(3, '0')}.json`);
+  }
+
+  /** The cached shard, re-read if its file is no longer the one it was read from. */
+  private async fresh(index: number): Promise<CachedShard<V>> {
+    const file = this.fileOf(index);
+    const identity = await fileIdentity(file);
+    const cached = this.cache.get(index);
+    if (cached && cached.identity === identity) return cached;
+    const db = new Low<Record<string, V>>(new AtomicJsonFile(file), {});
+    await db.read();
+    const loaded = { db, identity };
+    this.cache.set(index, loaded);
+    return loaded;
+  }
+
+  /**
+   * Computes changes from the shard's current data and writes them, under this process's queue
+   * and the cross-process lock. Readers see the new data only once it is on disk.
+   */
+  private async commit(index: number, compute: (data: Record<string, V>) => Promise<Changes<V>>): Promise<void> {
+    const file = this.fileOf(index);
+    await this.queue.run(String(index), () =>
+      withFileLock(`${file}.lock`, async () => {
+        const shard = await this.fresh(index);
+        const changes = await compute(shard.db.data);
+        const next = { ...shard.db.data };
+        let changed = false;
+        for (const [key, value] of changes) {
+          if (value !== undefined) next[key] = structuredClone(value);
+          else if (key in next) delete next[key];
+          else continue;
+          changed = true;
+        }
+        if (!changed) return;
+        await shard.db.adapter.write(next);
+        shard.db.data = next;
+        shard.identity = await fileIdentity(file);
+      }),
+    );
+  }
+}
+
+/**
+ * Inode, change time in nanoseconds and size: every atomic write replaces the file, and a freed
+ * inode number may be reused, so the inode alone cannot tell two versions apart.
+ */
+async function fileIdentity(file: string): Promise<string | undefined> {
+  try {
+    const stat = await fs.stat(file, { bigint: true });
+    return `${stat.ino}:${stat.ctimeNs}:${stat.size}`;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
   }
 }

@@ -10,6 +10,7 @@ import { ShardedCollection } from '../../src/store/shardedCollection.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 const WRITER = fileURLToPath(new URL('../fixtures/storeWriter.ts', import.meta.url));
+const INCREMENTER = fileURLToPath(new URL('../fixtures/storeIncrementer.ts', import.meta.url));
 
 describe('JSON store', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -45,6 +46,18 @@ describe('JSON store', () => {
       const collection = new ShardedCollection<number>(temp.dir, 2);
       await Promise.all(Array.from({ length: 40 }, () => collection.update('n', (n = 0) => n + 1)));
       expect(await collection.get('n')).to.equal(40);
+    });
+
+    it('loses no change when another process writes the same shard at the same time', async function () {
+      this.timeout(30_000);
+      const collection = new ShardedCollection<number>(temp.dir, 2);
+      await collection.init();
+      const child = spawn(process.execPath, ['--import', 'tsx', INCREMENTER, temp.dir, '150'], { stdio: 'inherit' });
+      const childDone = new Promise((resolve) => child.once('exit', resolve));
+      for (let i = 0; i < 150; i++) await collection.update('shared', (n = 0) => n + 1);
+      expect(await childDone).to.equal(0);
+      expect(await collection.get('shared')).to.equal(300);
+      expect(await new ShardedCollection<number>(temp.dir, 2).get('shared')).to.equal(300);
     });
 
     it('hands out copies, so a caller cannot change the stored record by accident', async () => {
