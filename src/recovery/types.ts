@@ -55,8 +55,11 @@ export interface ResetGrant {
 export interface AccountRepository {
   findById(id: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
-  /** Inserts a new account or replaces the one with the same email; returns the stored account. */
-  upsertByEmail(build: (existing: Account | undefined) => Account): Promise<Account>;
+  /**
+   * Inserts each account, or replaces the one with the same email (the build sees it); one write
+   * per shard however many accounts. Returns the stored accounts.
+   */
+  upsertManyByEmail(builds: ReadonlyArray<(existing: Account | undefined) => Account>): Promise<Account[]>;
   update(id: string, change: (account: Account) => Account): Promise<Account | undefined>;
   isEmpty(): Promise<boolean>;
 }

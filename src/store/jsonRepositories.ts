@@ -31,17 +31,19 @@ export class JsonAccountRepository implements AccountRepository {
     return id === undefined ? undefined : this.accounts.get(id);
   }
 
-  async upsertByEmail(build: (existing: Account | undefined) => Account): Promise<Account> {
-    const draft = build(undefined);
-    // The index entry is written first and names the id; an account written after it is found.
-    let stored: Account | undefined;
-    await this.emailIndex.update(draft.email, async (existingId) => {
+  async upsertManyByEmail(builds: ReadonlyArray<(existing: Account | undefined) => Account>): Promise<Account[]> {
+    // The last record for an address wins, as if they were imported one after another.
+    const byEmail = new Map(builds.map((build) => [build(undefined).email, build]));
+    const accounts: Account[] = [];
+    for (const [email, build] of byEmail) {
+      const existingId = await this.emailIndex.get(email);
       const existing = existingId === undefined ? undefined : await this.accounts.get(existingId);
-      stored = existing === undefined ? draft : build(existing);
-      await this.accounts.set(stored.id, stored);
-      return stored.id;
-    });
-    return stored!;
+      accounts.push(build(existing));
+    }
+    // Accounts first: an index entry never points at an account that is not there.
+    await this.accounts.setMany(accounts.map((account) => [account.id, account]));
+    await this.emailIndex.setMany(accounts.map((account) => [account.email, account.id]));
+    return accounts;
   }
 
   async update(id: string, change: (account: Account) => Account): Promise<Account | undefined> {
