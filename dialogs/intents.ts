@@ -35,10 +35,21 @@ export function normalizeUtterance(text: string): string {
  * on word boundaries, and the longest phrase wins.
  */
 export class IntentRecognizer {
+  /** Normalised phrases per intent, all languages together; built once. */
+  private readonly phrases = new Map<string, string[]>();
+  /** Normalised button labels per texts key, all languages together; built on first use. */
+  private readonly labels = new Map<string, string[]>();
+
   constructor(
     private readonly texts: Texts,
     private readonly locales: readonly Locale[],
-  ) {}
+  ) {
+    for (const locale of locales) {
+      for (const [intent, list] of Object.entries(texts.intentPhrases(locale))) {
+        this.phrases.set(intent, [...(this.phrases.get(intent) ?? []), ...list.map(normalizeUtterance)]);
+      }
+    }
+  }
 
   recognize<C extends string>(
     text: string | undefined,
@@ -50,16 +61,15 @@ export class IntentRecognizer {
     if (utterance === '') return undefined;
     const exact = choices.find(
       (choice) =>
-        utterance === choice ||
-        (labelKey !== undefined &&
-          this.locales.some((locale) => normalizeUtterance(this.texts.t(locale, labelKey(choice))) === utterance)),
+        utterance === choice || (labelKey !== undefined && this.labelsOf(labelKey(choice)).includes(utterance)),
     );
     if (exact) return exact;
     let best: { choice: C; length: number } | undefined;
     for (const choice of choices) {
-      for (const phrase of this.phrasesFor(choice)) {
-        if (phrase.length > (best?.length ?? 0) && containsPhrase(utterance, phrase))
+      for (const phrase of this.phrases.get(choice) ?? []) {
+        if (phrase.length > (best?.length ?? 0) && containsPhrase(utterance, phrase)) {
           best = { choice, length: phrase.length };
+        }
       }
     }
     return best?.choice;
@@ -69,11 +79,16 @@ export class IntentRecognizer {
   interruption(text: string | undefined): Interruption | undefined {
     if (typeof text !== 'string' || text.length > 40) return undefined;
     const utterance = normalizeUtterance(text);
-    return INTERRUPTIONS.find((intent) => this.phrasesFor(intent).includes(utterance));
+    return INTERRUPTIONS.find((intent) => this.phrases.get(intent)?.includes(utterance));
   }
 
-  private phrasesFor(intent: string): string[] {
-    return this.locales.flatMap((locale) => (this.texts.intentPhrases(locale)[intent] ?? []).map(normalizeUtterance));
+  private labelsOf(key: string): string[] {
+    let labels = this.labels.get(key);
+    if (!labels) {
+      labels = this.locales.map((locale) => normalizeUtterance(this.texts.t(locale, key)));
+      this.labels.set(key, labels);
+    }
+    return labels;
   }
 }
 

@@ -1,10 +1,4 @@
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  ShowTypingMiddleware,
-  type TurnContext,
-} from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationState, type TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
@@ -14,6 +8,7 @@ import type { AccountService } from './recovery/accounts.js';
 import type { ResetService } from './recovery/resetService.js';
 import type { FileAuditTrail } from './security/audit.js';
 import { createServices, type ServiceOptions } from './services.js';
+import { TypingIndicator } from './typingIndicator.js';
 import { isActivityShaped } from './web/activityShape.js';
 import { registerResetPage } from './web/resetPage.js';
 
@@ -21,6 +16,7 @@ export type AppOptions = ServiceOptions;
 
 export interface App {
   server: Server;
+  adapter: CloudAdapter;
   accounts: AccountService;
   reset: ResetService;
   audit: FileAuditTrail;
@@ -46,7 +42,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       MicrosoftAppTenantId: config.bot.appTenantId,
     }),
   );
-  adapter.use(new ShowTypingMiddleware(500, 2000));
+  adapter.use(new TypingIndicator(500, 2000));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error('turn failed', { error, channel: context.activity.channelId });
     // Start the conversation afresh so the failing step is not repeated on the next message.
@@ -91,6 +87,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 
   return {
     server,
+    adapter,
     accounts: services.accounts,
     reset,
     audit: services.audit,

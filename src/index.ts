@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // A stray rejection is a bug to log, not a reason to drop every conversation in flight.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
   const app = await createApp(config, { logger });
   const url = await app.listen();
   logger.info('bot listening', {

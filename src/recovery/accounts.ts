@@ -48,7 +48,7 @@ const importRecordSchema = z
 
 export type AccountImportRecord = z.input<typeof importRecordSchema>;
 
-const IMPORT_BATCH = 5000;
+const IMPORT_BATCH = 20_000;
 const HASHING_CONCURRENCY = 4;
 
 export interface ImportReport {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
+import { isProcessAlive } from './processes.js';
 
 export class CorruptStoreFileError extends Error {
   constructor(
@@ -20,7 +21,14 @@ export class CorruptStoreFileError extends Error {
  * A crash at any moment leaves either the old or the new content, never a mix.
  */
 export class AtomicJsonFile<T> implements Adapter<T> {
-  constructor(readonly file: string) {}
+  /**
+   * `durable: false` skips the flushes: still never torn, and safe from a process crash (the
+   * kernel has the data), but a power loss may take back the last writes. For conversation state.
+   */
+  constructor(
+    readonly file: string,
+    private readonly options: { durable: boolean } = { durable: true },
+  ) {}
 
   async read(): Promise<T | null> {
     let text: string;
@@ -38,18 +46,23 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileAtomically(this.file, JSON.stringify(data));
+    await writeFileAtomically(this.file, JSON.stringify(data), this.options);
   }
 }
 
-export async function writeFileAtomically(file: string, content: string): Promise<void> {
+/** Writes `content` to `file` by way of a temporary file in the same (existing) directory. */
+export async function writeFileAtomically(
+  file: string,
+  content: string,
+  { durable } = { durable: true },
+): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  await fs.mkdir(dir, { recursive: true });
+  // The writer's pid in the name tells a crashed writer's leftover from another process's write.
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'w', 0o600);
   try {
     await handle.writeFile(content, 'utf8');
-    await handle.sync();
+    if (durable) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -59,7 +72,7 @@ export async function writeFileAtomically(file: string, content: string): Promis
     await fs.rm(temp, { force: true });
     throw error;
   }
-  await syncDirectory(dir);
+  if (durable) await syncDirectory(dir);
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -73,7 +86,10 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Removes temporary files a crash may have left behind; they never hold confirmed data. */
+/**
+ * Removes temporary files that a crashed writer left behind; they never hold confirmed data.
+ * Files of a live process (the CLI writing beside the bot) are left alone.
+ */
 export async function removeStaleTempFiles(dir: string): Promise<void> {
   let names: string[];
   try {

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { isProcessAlive } from './processes.js';
 
 const STALE_AFTER_MS = 30_000;
 const GIVE_UP_AFTER_MS = 10_000;
@@ -44,19 +45,10 @@ async function isStale(lockFile: string): Promise<boolean> {
   try {
     const [text, stat] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
     const pid = Number(text);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) return true;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) return true;
     return Date.now() - stat.mtimeMs > STALE_AFTER_MS;
   } catch {
     // Gone already, or half-written by its owner this instant: try again.
     return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

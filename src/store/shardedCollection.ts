@@ -26,6 +26,7 @@ type Changes<V> = Map<string, V | undefined>;
 export class ShardedCollection<V> {
   private readonly cache = new Map<number, CachedShard<V>>();
   private readonly queue = new SerialQueue();
+  private dirReady: Promise<unknown> | undefined;
 
   constructor(
     readonly dir: string,
@@ -33,8 +34,13 @@ export class ShardedCollection<V> {
   ) {}
 
   async init(): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.ensureDir();
     await removeStaleTempFiles(this.dir);
+  }
+
+  private ensureDir(): Promise<unknown> {
+    this.dirReady ??= fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    return this.dirReady;
   }
 
   async get(key: string): Promise<V | undefined> {
@@ -113,6 +119,7 @@ export class ShardedCollection<V> {
    */
   private async commit(index: number, compute: (data: Record<string, V>) => Promise<Changes<V>>): Promise<void> {
     const file = this.fileOf(index);
+    await this.ensureDir();
     await this.queue.run(String(index), () =>
       withFileLock(`${file}.lock`, async () => {
         const shard = await this.fresh(index);

@@ -62,15 +62,20 @@ describe('bad input at the Bot Framework endpoint', () => {
   });
 
   it('tells the person in their language when a turn fails, and the next message starts afresh', async () => {
-    const chat = test.conversation(undefined, 'nl-NL');
-    await chat.say('reset');
-    // Damage this conversation's state file, as a disk fault would.
+    const conversationId = 'damaged-state';
+    await test.conversation(conversationId, 'nl-NL').say('reset');
+    await test.stop();
+    // Damage this conversation's state file, as a disk fault would, and start again.
     const dir = path.join(test.dataDir, 'conversations');
     for (const name of await readdir(dir)) await writeFile(path.join(dir, name), '{"broken":');
-    expect(await chat.say('e-mail')).to.contain('Sorry, er ging aan mijn kant iets mis');
-    expect(await chat.say('wachtwoord vergeten')).to.contain('Hoe wil je je wachtwoord herstellen?');
-    const errors = test.logs.filter((line) => line.includes('"msg":"turn failed"'));
-    expect(errors).to.have.length(1);
-    test.logs.length = 0;
+    const restarted = await startTestApp({ dataDir: test.dataDir });
+    try {
+      const chat = restarted.conversation(conversationId, 'nl-NL');
+      expect(await chat.say('e-mail')).to.contain('Sorry, er ging aan mijn kant iets mis');
+      expect(await chat.say('wachtwoord vergeten')).to.contain('Hoe wil je je wachtwoord herstellen?');
+      expect(restarted.logs.filter((line) => line.includes('"msg":"turn failed"'))).to.have.length(1);
+    } finally {
+      await restarted.stop();
+    }
   });
 });

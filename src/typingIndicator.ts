@@ -1,0 +1,35 @@
+import type { Middleware, TurnContext } from 'botbuilder';
+
+/**
+ * Shows "typing…" while a message turn takes longer than `delayMs`, repeating every `periodMs`.
+ * Unlike the SDK's ShowTypingMiddleware it never touches the turn context after the turn ended,
+ * which under load crashed the process with "a proxy that has been revoked".
+ */
+export class TypingIndicator implements Middleware {
+  constructor(
+    private readonly delayMs = 500,
+    private readonly periodMs = 2000,
+  ) {}
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    if (context.activity.type !== 'message') return next();
+    let running = true;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = async (): Promise<void> => {
+      if (!running) return;
+      try {
+        await context.sendActivity({ type: 'typing' });
+      } catch {
+        // The turn may have ended while the indicator was on its way; nothing is lost.
+      }
+      if (running) timer = setTimeout(() => void tick(), this.periodMs);
+    };
+    timer = setTimeout(() => void tick(), this.delayMs);
+    try {
+      await next();
+    } finally {
+      running = false;
+      clearTimeout(timer);
+    }
+  }
+}
