@@ -3,7 +3,8 @@
 //   2. completed resets per second with 16 concurrent conversations reach 80 % of the argon2 bound;
 //   3. with 100 000 accounts: start-up under 2 s, RSS under 300 MB, event-loop lag p99 under 50 ms
 //      while resets run.
-// BENCH_ACCOUNTS and BENCH_SECONDS make a quicker run possible.
+// BENCH_ACCOUNTS and BENCH_SECONDS make a quicker run possible; BENCH_NODE_FLAGS passes V8 flags
+// (such as --max-old-space-size=200) to the bot's process, to try memory settings.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config.js';
@@ -60,10 +61,21 @@ async function seedAccounts(dataDir: string): Promise<string> {
 async function startServer(
   dataDir: string,
 ): Promise<{ child: ChildProcess; url: string; startupMs: number; rssMb: number }> {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/server.ts'], {
-    env: { ...process.env, DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--disable-warning=DEP0111',
+      '--expose-gc',
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      'bench/server.ts',
+    ],
+    {
+      env: { ...process.env, DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -211,7 +223,9 @@ async function touchStore(url: string): Promise<number> {
       }),
     );
   }
-  return ((await (await fetch(`${url}/bench/stats`)).json()) as { rssMb: number }).rssMb;
+  const stats = (await (await fetch(`${url}/bench/stats`)).json()) as { rssMb: number; heapUsedMb: number };
+  print(`live JS heap after a full collection: ${stats.heapUsedMb.toFixed(0)} MB`);
+  return stats.rssMb;
 }
 
 async function main(): Promise<void> {
