@@ -55,7 +55,6 @@ export class EmailResetDialog extends ComponentDialog {
     }
     if (outcome.kind === 'invalidEmail') return step.replaceDialog(STEPS);
     await step.context.sendActivity(t('email.sent'));
-    await step.context.sendActivity(t('email.next'));
     return step.beginDialog(REDEEM_LINK_DIALOG, {});
   }
 

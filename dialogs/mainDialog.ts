@@ -113,10 +113,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async methodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const route =
-      typeof step.result === 'string'
-        ? ({ kind: 'choice', choice: step.result as MenuChoice } as const)
-        : (step.result as Route);
+    const route = asRoute(step.result);
     if (route.kind === 'link' || route.choice === 'email') return step.next(route);
     if (route.choice !== 'reset') return this.unavailable(step);
     return step.prompt(
@@ -131,8 +128,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async journeyStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const route =
-      typeof step.result === 'string' ? ({ kind: 'choice', choice: step.result } as const) : (step.result as Route);
+    const route = asRoute(step.result);
     if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
     if (route.choice === 'email') return step.beginDialog(EMAIL_RESET_DIALOG);
     return this.unavailable(step);
@@ -149,6 +145,11 @@ export class MainDialog extends ComponentDialog {
     await step.context.sendActivity(textsFor(step.context, this.services)('menu.unavailable'));
     return step.endDialog();
   }
+}
+
+/** A step's result: a route recognised up front, or a choice id from a prompt. */
+function asRoute(result: unknown): Route {
+  return typeof result === 'string' ? { kind: 'choice', choice: result as MenuChoice | 'email' } : (result as Route);
 }
 
 /** The innermost dialog context: the one whose prompt is waiting for the person. */

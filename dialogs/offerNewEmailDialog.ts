@@ -68,7 +68,6 @@ export class OfferNewEmailDialog extends ComponentDialog {
       return step.endDialog({ kind: 'rateLimited' } satisfies OfferNewEmailResult);
     }
     await step.context.sendActivity(t('email.sent'));
-    await step.context.sendActivity(t('email.next'));
     return step.endDialog({ kind: 'renewed' } satisfies OfferNewEmailResult);
   }
 }
