@@ -98,11 +98,12 @@ export async function removeStaleTempFiles(dir: string): Promise<void> {
     if (isNotFound(error)) return;
     throw error;
   }
-  await Promise.all(
-    names
-      .filter((name) => name.startsWith('.') && name.endsWith('.tmp'))
-      .map((name) => fs.rm(path.join(dir, name), { force: true })),
-  );
+  const stale = names.filter((name) => {
+    if (!name.startsWith('.') || !name.endsWith('.tmp')) return false;
+    const pid = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
+    return pid === undefined || !isProcessAlive(Number(pid));
+  });
+  await Promise.all(stale.map((name) => fs.rm(path.join(dir, name), { force: true })));
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppendLog } from '../../src/store/appendLog.js';
-import { CorruptStoreFileError } from '../../src/store/atomicJsonFile.js';
+import { CorruptStoreFileError, removeStaleTempFiles } from '../../src/store/atomicJsonFile.js';
 import { ETagConflictError, JsonFileBotStorage } from '../../src/store/botStateStorage.js';
 import { ShardedCollection } from '../../src/store/shardedCollection.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -103,6 +103,23 @@ describe('JSON store', () => {
       expect(conflict).to.be.instanceOf(ETagConflictError);
       await storage.delete(['emulator/conversations/c1/']);
       expect(await storage.read(['emulator/conversations/c1/'])).to.deep.equal({});
+    });
+  });
+
+  describe('temporary files', () => {
+    it('removes what a dead writer left, and keeps what a live process is writing', async () => {
+      const dead = spawn(process.execPath, ['-e', '0']);
+      const deadPid = dead.pid!;
+      await new Promise((resolve) => dead.once('exit', resolve));
+      const names = [
+        `.000.json.${process.pid}.aa11.tmp`,
+        `.000.json.${deadPid}.bb22.tmp`,
+        '.000.json.cc33.tmp',
+        '000.json',
+      ];
+      for (const name of names) await writeFile(path.join(temp.dir, name), '{}');
+      await removeStaleTempFiles(temp.dir);
+      expect((await readdir(temp.dir)).sort()).to.deep.equal([`.000.json.${process.pid}.aa11.tmp`, '000.json'].sort());
     });
   });
 
