@@ -12,6 +12,7 @@ import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
 import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
+import { SMS_RESET_DIALOG, SmsResetDialog, type SmsResetResult } from './smsResetDialog.js';
 import { textsFor, type DialogServices } from './services.js';
 
 export const MAIN_DIALOG = 'mainDialog';
@@ -25,7 +26,7 @@ export interface MainOptions {
 }
 
 /** What the person's first message already asked for, so the menu can be skipped. */
-type Route = { kind: 'choice'; choice: MenuChoice | 'email' | 'reset' } | { kind: 'link'; text: string };
+type Route = { kind: 'choice'; choice: MenuChoice | 'email' | 'sms' } | { kind: 'link'; text: string };
 
 /**
  * The root of every conversation: J1's greeting and menu, routing into the journeys, and the
@@ -38,6 +39,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services.intents));
     this.addDialog(new EmailResetDialog(services));
     this.addDialog(new RedeemLinkDialog(services));
+    this.addDialog(new SmsResetDialog(services));
     this.addDialog(
       new WaterfallDialog(STEPS, [
         this.menuStep.bind(this),
@@ -54,7 +56,7 @@ export class MainDialog extends ComponentDialog {
     const text = context.activity.type === 'message' ? context.activity.text : undefined;
     if (typeof text !== 'string') return undefined;
     if (findLinkToken(text) !== undefined) return { kind: 'link', text };
-    const choice = this.services.intents.recognize(text, [...MENU_CHOICES, 'email' as const]);
+    const choice = this.services.intents.recognize(text, [...MENU_CHOICES, 'email' as const, 'sms' as const]);
     return choice ? { kind: 'choice', choice } : undefined;
   }
 
@@ -114,7 +116,7 @@ export class MainDialog extends ComponentDialog {
 
   private async methodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const route = asRoute(step.result);
-    if (route.kind === 'link' || route.choice === 'email') return step.next(route);
+    if (route.kind === 'link' || route.choice === 'email' || route.choice === 'sms') return step.next(route);
     if (route.choice !== 'reset') return this.unavailable(step);
     return step.prompt(
       METHOD_PROMPT,
@@ -131,12 +133,13 @@ export class MainDialog extends ComponentDialog {
     const route = asRoute(step.result);
     if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
     if (route.choice === 'email') return step.beginDialog(EMAIL_RESET_DIALOG);
+    if (route.choice === 'sms') return step.beginDialog(SMS_RESET_DIALOG);
     return this.unavailable(step);
   }
 
   private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as RedeemLinkResult | undefined;
-    if (result?.kind === 'askAddress') return step.replaceDialog(EMAIL_RESET_DIALOG);
+    const result = step.result as RedeemLinkResult | SmsResetResult | undefined;
+    if (result?.kind === 'askAddress' || result?.kind === 'useEmail') return step.replaceDialog(EMAIL_RESET_DIALOG);
     return step.endDialog(result);
   }
 
@@ -149,7 +152,9 @@ export class MainDialog extends ComponentDialog {
 
 /** A step's result: a route recognised up front, or a choice id from a prompt. */
 function asRoute(result: unknown): Route {
-  return typeof result === 'string' ? { kind: 'choice', choice: result as MenuChoice | 'email' } : (result as Route);
+  return typeof result === 'string'
+    ? { kind: 'choice', choice: result as MenuChoice | 'email' | 'sms' }
+    : (result as Route);
 }
 
 /** The innermost dialog context: the one whose prompt is waiting for the person. */
@@ -160,7 +165,18 @@ function leafOf(dc: DialogContext): DialogContext {
 }
 
 /** Prompt ids name their help topic; anything else gets the menu's help. */
-const HELP_TOPICS = new Set(['menu', 'method', 'email', 'link', 'offerNew', 'password', 'confirm']);
+const HELP_TOPICS = new Set([
+  'menu',
+  'method',
+  'email',
+  'link',
+  'offerNew',
+  'password',
+  'confirm',
+  'phone',
+  'code',
+  'codeOffer',
+]);
 
 function activeStepOf(dc: DialogContext): string {
   const id = leafOf(dc).activeDialog?.id ?? 'menu';

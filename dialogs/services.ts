@@ -3,6 +3,7 @@ import type { Locale } from '../src/config.js';
 import type { Texts, TextVariables } from '../src/i18n.js';
 import { supportedLocale } from '../src/i18n.js';
 import type { ResetService } from '../src/recovery/resetService.js';
+import type { SmsResetService } from '../src/recovery/smsReset.js';
 import type { IntentRecognizer } from './intents.js';
 
 /** What the dialogs need from the rest of the bot; built once in the composition root. */
@@ -10,11 +11,13 @@ export interface DialogServices {
   texts: Texts;
   intents: IntentRecognizer;
   reset: ResetService;
+  sms: SmsResetService;
   settings: {
     defaultLocale: Locale;
     publicBaseUrl: string;
     passwordMinLength: number;
     resetLinkTtlMs: number;
+    smsCodeTtlMs: number;
   };
 }
 

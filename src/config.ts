@@ -17,6 +17,8 @@ export interface Config {
   emailFrom: string;
   smtpUrl: string | undefined;
   cardHmacKey: string | undefined;
+  /** Unset: text messages go to the outbox. */
+  twilio: TwilioSettings | undefined;
   seedDemoAccounts: boolean;
   logLevel: LogLevel;
   production: boolean;
@@ -29,6 +31,16 @@ export interface Config {
     appTenantId: string;
   };
   limits: RateLimitSettings;
+}
+
+export interface TwilioSettings {
+  accountSid: string;
+  authToken: string;
+  from: string | undefined;
+  messagingServiceSid: string | undefined;
+  /** Another API base URL for the official client, for tests against a local stand-in. */
+  apiBaseUrl: string | undefined;
+  timeoutMs: number;
 }
 
 export type Locale = 'en' | 'nl';
@@ -156,6 +168,17 @@ const envSchema = z.object({
     (text) => text === undefined || text.length >= 32,
     'must be at least 32 characters (a random secret)',
   ),
+  TWILIO_ACCOUNT_SID: optionalText.refine(
+    (text) => text === undefined || /^AC[0-9a-fA-F]{32}$/.test(text),
+    'must be AC followed by 32 hexadecimal characters',
+  ),
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_FROM: optionalText,
+  TWILIO_MESSAGING_SERVICE_SID: optionalText.refine(
+    (text) => text === undefined || /^MG[0-9a-fA-F]{32}$/.test(text),
+    'must be MG followed by 32 hexadecimal characters',
+  ),
+  TWILIO_API_BASE_URL: httpUrl.optional(),
   SEED_DEMO_ACCOUNTS: optionalText,
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be one of debug, info, warn, error, silent' })
@@ -199,6 +222,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && values.CARD_HMAC_KEY === undefined) {
     problems.push('CARD_HMAC_KEY: must be set when NODE_ENV=production');
   }
+  if (values.TWILIO_ACCOUNT_SID !== undefined) {
+    if (values.TWILIO_AUTH_TOKEN === undefined)
+      problems.push('TWILIO_AUTH_TOKEN: must be set together with TWILIO_ACCOUNT_SID');
+    if (values.TWILIO_FROM === undefined && values.TWILIO_MESSAGING_SERVICE_SID === undefined) {
+      problems.push('TWILIO_FROM: set it, or TWILIO_MESSAGING_SERVICE_SID, together with TWILIO_ACCOUNT_SID');
+    }
+  }
   const seedDemo = flag(!production).safeParse(values.SEED_DEMO_ACCOUNTS);
   if (!seedDemo.success) problems.push(`SEED_DEMO_ACCOUNTS: ${seedDemo.error.issues[0]?.message}`);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -219,6 +249,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,
     smtpUrl: values.SMTP_URL,
     cardHmacKey: values.CARD_HMAC_KEY,
+    twilio:
+      values.TWILIO_ACCOUNT_SID === undefined
+        ? undefined
+        : {
+            accountSid: values.TWILIO_ACCOUNT_SID,
+            authToken: values.TWILIO_AUTH_TOKEN ?? '',
+            from: values.TWILIO_FROM,
+            messagingServiceSid: values.TWILIO_MESSAGING_SERVICE_SID,
+            apiBaseUrl: values.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),
+            timeoutMs: 10_000,
+          },
     seedDemoAccounts: seedDemo.success ? seedDemo.data : false,
     logLevel: values.LOG_LEVEL,
     production,

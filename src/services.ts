@@ -4,22 +4,32 @@ import { LOCALES, type Config } from './config.js';
 import { createTexts, type Texts } from './i18n.js';
 import { createEmailSender, type EmailSender } from './messaging/email.js';
 import { EmailNotifier } from './messaging/emailNotifier.js';
+import { createSmsSender, type SmsSender } from './messaging/sms.js';
+import { SmsNotifier } from './messaging/smsNotifier.js';
 import { AccountService } from './recovery/accounts.js';
 import { seedDemoAccounts } from './recovery/demoAccounts.js';
 import { PasswordPolicy } from './recovery/passwordPolicy.js';
+import { ResetRequestLimits } from './recovery/requestLimits.js';
 import { ResetService } from './recovery/resetService.js';
+import { SmsResetService } from './recovery/smsReset.js';
 import { FileAuditTrail } from './security/audit.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
 import { RateLimits } from './security/rateLimits.js';
 import { JsonFileBotStorage } from './store/botStateStorage.js';
-import { JsonAccountRepository, JsonResetRequestRepository } from './store/jsonRepositories.js';
+import {
+  JsonAccountRepository,
+  JsonResetRequestRepository,
+  JsonSmsChallengeRepository,
+} from './store/jsonRepositories.js';
 import { BackgroundTasks } from './tasks.js';
 
 export interface ServiceOptions {
   logger: Logger;
   /** Replaces the configured mail sender. */
   emailSender?: EmailSender;
+  /** Replaces the configured SMS sender. */
+  smsSender?: SmsSender;
   now?: () => Date;
 }
 
@@ -27,6 +37,7 @@ export interface Services {
   texts: Texts;
   accounts: AccountService;
   reset: ResetService;
+  sms: SmsResetService;
   audit: FileAuditTrail;
   tasks: BackgroundTasks;
   limits: RateLimits;
@@ -40,23 +51,26 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const { logger } = options;
   const accountsRepo = new JsonAccountRepository(config.dataDir);
   const requestsRepo = new JsonResetRequestRepository(config.dataDir);
+  const challengesRepo = new JsonSmsChallengeRepository(config.dataDir);
   const botStorage = new JsonFileBotStorage(`${config.dataDir}/conversations`);
-  await Promise.all([accountsRepo.init(), requestsRepo.init(), botStorage.init()]);
+  await Promise.all([accountsRepo.init(), requestsRepo.init(), challengesRepo.init(), botStorage.init()]);
 
   const texts = createTexts(config.serviceName);
   const audit = new FileAuditTrail(config.dataDir, logger);
   const tasks = new BackgroundTasks(logger);
   const limits = new RateLimits(config.limits);
+  const requestLimits = new ResetRequestLimits(limits, audit);
   const emailSender =
     options.emailSender ??
     createEmailSender({ smtpUrl: config.smtpUrl, from: config.emailFrom, dataDir: config.dataDir });
-  const accounts = new AccountService(accountsRepo, await loadCardHmacKey(config.cardHmacKey, config.dataDir), audit);
+  const cardKey = await loadCardHmacKey(config.cardHmacKey, config.dataDir);
+  const accounts = new AccountService(accountsRepo, cardKey, audit, config.defaultRegion);
   const reset = new ResetService(
     accountsRepo,
     requestsRepo,
     new PasswordPolicy(config.passwordMinLength, config.serviceName),
     new EmailNotifier(emailSender, texts),
-    limits,
+    requestLimits,
     audit,
     tasks,
     {
@@ -66,18 +80,38 @@ export async function createServices(config: Config, options: ServiceOptions): P
       ...(options.now ? { now: options.now } : {}),
     },
   );
+  const smsSender =
+    options.smsSender ??
+    createSmsSender({ twilio: config.twilio, dataDir: config.dataDir, publicBaseUrl: config.publicBaseUrl });
+  const sms = new SmsResetService(
+    accountsRepo,
+    requestsRepo,
+    challengesRepo,
+    new SmsNotifier(smsSender, texts),
+    requestLimits,
+    audit,
+    tasks,
+    {
+      codeTtlMs: config.smsCodeTtlMs,
+      defaultRegion: config.defaultRegion,
+      secretKey: cardKey,
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {
     texts,
     intents: new IntentRecognizer(texts, LOCALES),
     reset,
+    sms,
     settings: {
       defaultLocale: config.defaultLocale,
       publicBaseUrl: config.publicBaseUrl,
       passwordMinLength: config.passwordMinLength,
       resetLinkTtlMs: config.resetLinkTtlMs,
+      smsCodeTtlMs: config.smsCodeTtlMs,
     },
   };
-  return { texts, accounts, reset, audit, tasks, limits, emailSender, botStorage, dialogServices };
+  return { texts, accounts, reset, sms, audit, tasks, limits, emailSender, botStorage, dialogServices };
 }

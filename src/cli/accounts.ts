@@ -23,6 +23,7 @@ export async function runAccountsCli(args: string[], env: NodeJS.ProcessEnv = pr
     repository,
     await loadCardHmacKey(config.cardHmacKey, config.dataDir),
     new FileAuditTrail(config.dataDir, logger),
+    config.defaultRegion,
   );
 
   if (command === 'import' && rest.length === 1) {

@@ -4,6 +4,7 @@ import type { Locale } from '../config.js';
 import type { AuditTrail } from '../security/audit.js';
 import { cardFingerprint, isLuhnValid, normalizeCardNumber } from '../security/cardFingerprint.js';
 import { hashPassword, isArgon2Hash, verifyPassword } from './passwordHasher.js';
+import { normalizePhone } from './phoneNumbers.js';
 import type { Account, AccountRepository, Payment } from './types.js';
 
 /** Accounts are keyed by their email address in lower case without surrounding spaces. */
@@ -61,6 +62,8 @@ export class AccountService {
     private readonly accounts: AccountRepository,
     private readonly cardHmacKey: string,
     private readonly audit: AuditTrail,
+    /** Region of national phone numbers in imports. */
+    private readonly defaultRegion = 'NL',
   ) {}
 
   /**
@@ -100,6 +103,8 @@ export class AccountService {
     const record = parsed.data;
     const payment = this.toPayment(record.payment);
     if (typeof payment === 'string') return `payment.cardNumber ${payment}`;
+    const phone = record.phone === undefined ? undefined : normalizePhone(record.phone, this.defaultRegion);
+    if (record.phone !== undefined && phone === undefined) return 'phone is not a valid phone number';
     const passwordHash = record.passwordHash ?? (await hashPassword(record.password!.normalize('NFKC')));
     const now = new Date().toISOString();
     return (existing) => ({
@@ -108,7 +113,7 @@ export class AccountService {
       firstName: record.firstName,
       lastName: record.lastName,
       ...(record.locale ? { locale: record.locale as Locale } : {}),
-      ...(record.phone ? { phone: record.phone.trim() } : {}),
+      ...(phone ? { phone } : {}),
       passwordHash,
       previousPasswordHashes: existing?.previousPasswordHashes ?? [],
       // A new password from an import voids outstanding links, as any password change does.

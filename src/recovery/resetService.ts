@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Locale } from '../config.js';
 import type { AuditTrail } from '../security/audit.js';
-import type { RateLimits } from '../security/rateLimits.js';
 import { SerialQueue } from '../store/serialQueue.js';
 import type { BackgroundTasks } from '../tasks.js';
 import { isPlausibleEmail, normalizeEmail, personalWordsOf } from './accounts.js';
 import type { AccountNotifier } from './notifications.js';
 import { hashPassword, verifyPassword } from './passwordHasher.js';
+import type { RateLimited, RequestOrigin, ResetRequestLimits } from './requestLimits.js';
+import { linkProblemOf, type LinkProblem } from './requestRules.js';
 import type { PasswordPolicy, PasswordRefusal } from './passwordPolicy.js';
 import { hashSecret, isWellFormedLinkToken, newLinkToken } from './secrets.js';
 import type { Account, AccountRepository, ResetGrant, ResetRequest, ResetRequestRepository } from './types.js';
-
-/** Where a request came from, for limits and the audit trail. */
-export interface RequestOrigin {
-  via: 'chat' | 'web';
-  conversationId?: string;
-  locale: Locale;
-}
 
 /** Who is setting a password: for the audit trail and the language of the notice. */
 export interface PasswordOrigin {
@@ -27,7 +21,7 @@ export interface PasswordOrigin {
 export type ResetRequestOutcome =
   { kind: 'accepted' } | { kind: 'invalidEmail' } | { kind: 'rateLimited'; retryAfterMs: number };
 
-export type LinkProblem = 'expired' | 'used' | 'invalid';
+export type { LinkProblem };
 
 export type LinkCheck =
   | { kind: 'valid'; grant: ResetGrant; locale: Locale | undefined }
@@ -50,26 +44,6 @@ export interface ResetServiceOptions {
   now?: () => Date;
 }
 
-/** Named rules of a reset request's life, each small enough to audit on its own. */
-export function isExpired(request: ResetRequest, now: Date): boolean {
-  return now.getTime() >= Date.parse(request.expiresAt);
-}
-
-export function isUsed(request: ResetRequest): boolean {
-  return request.usedAt !== undefined;
-}
-
-/** A password change since the request was issued voids it. */
-export function isVoidedByPasswordChange(request: ResetRequest, account: Account): boolean {
-  return request.credentialVersion !== account.credentialVersion;
-}
-
-export function linkProblemOf(request: ResetRequest, account: Account, now: Date): LinkProblem | undefined {
-  if (isUsed(request) || isVoidedByPasswordChange(request, account)) return 'used';
-  if (isExpired(request, now)) return 'expired';
-  return undefined;
-}
-
 /**
  * J2 and the new-password step behind it: the one place that decides about reset links,
  * used alike by the chat and by the web page.
@@ -83,7 +57,7 @@ export class ResetService {
     private readonly requests: ResetRequestRepository,
     private readonly policy: PasswordPolicy,
     private readonly notifier: AccountNotifier,
-    private readonly limits: RateLimits,
+    private readonly requestLimits: ResetRequestLimits,
     private readonly audit: AuditTrail,
     private readonly tasks: BackgroundTasks,
     private readonly options: ResetServiceOptions,
@@ -99,7 +73,7 @@ export class ResetService {
   async requestEmailReset(emailText: string, origin: RequestOrigin): Promise<ResetRequestOutcome> {
     if (!isPlausibleEmail(emailText)) return { kind: 'invalidEmail' };
     const email = normalizeEmail(emailText);
-    const limited = await this.checkRequestLimits(email, origin);
+    const limited = await this.requestLimits.checkVisible(email, origin);
     if (limited) return limited;
     this.tasks.run('send reset link', () => this.sendLinkToAddress(email, origin));
     return { kind: 'accepted' };
@@ -109,7 +83,7 @@ export class ResetService {
   async renewLink(grant: ResetGrant, origin: RequestOrigin): Promise<ResetRequestOutcome> {
     const account = await this.accounts.findById(grant.accountId);
     if (!account) return { kind: 'accepted' };
-    const limited = await this.checkRequestLimits(account.email, origin);
+    const limited = await this.requestLimits.checkVisible(account.email, origin);
     if (limited) return limited;
     this.tasks.run('renew reset link', () => this.sendLinkToAccount(account, origin));
     return { kind: 'accepted' };
@@ -120,7 +94,7 @@ export class ResetService {
     const request = await this.requests.findBySecretHash(hashSecret(token));
     const account = request ? await this.accounts.findById(request.accountId) : undefined;
     if (!request || !account) return { kind: 'invalid' };
-    const grant = { requestId: request.id, accountId: account.id };
+    const grant: ResetGrant = { requestId: request.id, accountId: account.id, purpose: 'email-link' };
     const problem = linkProblemOf(request, account, this.now());
     if (problem) await this.audit.record({ event: 'reset.link_rejected', accountId: account.id, detail: { problem } });
     return { kind: problem ?? 'valid', grant, locale: account.locale };
@@ -177,37 +151,13 @@ export class ResetService {
     });
   }
 
-  private async checkRequestLimits(
-    identifier: string,
-    origin: RequestOrigin,
-  ): Promise<ResetRequestOutcome | undefined> {
-    const checks = [
-      origin.conversationId ? () => this.limits.resetByConversation(origin.conversationId!) : undefined,
-      () => this.limits.resetByIdentifier(identifier),
-    ];
-    for (const check of checks) {
-      if (!check) continue;
-      const decision = await check();
-      if (!decision.allowed) {
-        await this.audit.record({ event: 'reset.rate_limited', via: origin.via });
-        return { kind: 'rateLimited', retryAfterMs: decision.retryAfterMs };
-      }
-    }
-    await this.audit.record({ event: 'reset.requested', via: origin.via });
-    return undefined;
-  }
-
   private async sendLinkToAddress(email: string, origin: RequestOrigin): Promise<void> {
     const account = await this.accounts.findByEmail(email);
     if (account) await this.sendLinkToAccount(account, origin);
   }
 
   private async sendLinkToAccount(account: Account, origin: RequestOrigin): Promise<void> {
-    const decision = await this.limits.resetByAccount(account.id);
-    if (!decision.allowed) {
-      await this.audit.record({ event: 'reset.rate_limited', accountId: account.id, via: origin.via });
-      return;
-    }
+    if (!(await this.requestLimits.allowAccount(account.id, origin))) return;
     const token = newLinkToken();
     const issuedAt = this.now();
     const request: ResetRequest = {
@@ -239,7 +189,7 @@ export class ResetService {
     grant: ResetGrant,
   ): Promise<{ kind: 'live'; account: Account; request: ResetRequest } | GrantProblem> {
     const account = await this.accounts.findById(grant.accountId);
-    const request = account ? await this.requests.findCurrent(account.id, 'email-link') : undefined;
+    const request = account ? await this.requests.findCurrent(account.id, grant.purpose) : undefined;
     // A newer link replaced this one: it is used up as far as the person is concerned.
     if (!account || !request || request.id !== grant.requestId) return { kind: 'linkProblem', problem: 'used', grant };
     const problem = linkProblemOf(request, account, this.now());

@@ -33,10 +33,38 @@ export interface Account {
 
 export type ResetPurpose = 'email-link' | 'sms-code';
 
+/**
+ * A code asked for in one conversation. When no account has the number it is a stand-in that
+ * answers exactly like a real code (wrong, expired, too many tries) and can never be right, so
+ * the conversation cannot tell the two apart.
+ */
+export interface SmsChallenge {
+  id: string;
+  conversationId: string;
+  /** Keyed SHA-256 of the number, for "a newer code replaces this one". */
+  phoneKey: string;
+  accountId?: string;
+  requestId?: string;
+  secretHash: string;
+  expiresAt: string;
+  failedAttempts: number;
+  verifiedAt?: string;
+}
+
+export interface SmsChallengeRepository {
+  get(conversationId: string): Promise<SmsChallenge | undefined>;
+  put(challenge: SmsChallenge): Promise<void>;
+  update(conversationId: string, change: (challenge: SmsChallenge) => SmsChallenge): Promise<SmsChallenge | undefined>;
+  /** The newest challenge for a number; older ones no longer work. */
+  latestFor(phoneKey: string): Promise<string | undefined>;
+}
+
 export interface ResetRequest {
   id: string;
   accountId: string;
   purpose: ResetPurpose;
+  /** For codes: the conversation that asked, the only one where the code works. */
+  conversationId?: string;
   /** SHA-256 of the link token or code; the secret itself is never stored. */
   secretHash: string;
   issuedAt: string;
@@ -50,11 +78,14 @@ export interface ResetRequest {
 export interface ResetGrant {
   requestId: string;
   accountId: string;
+  purpose: ResetPurpose;
 }
 
 export interface AccountRepository {
   findById(id: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
+  /** By E.164 number. */
+  findByPhone(phone: string): Promise<Account | undefined>;
   /**
    * Inserts each account, or replaces the one with the same email (the build sees it); one write
    * per shard however many accounts. Returns the stored accounts.

@@ -6,6 +6,8 @@ export type LimitDecision = { allowed: true } | { allowed: false; retryAfterMs: 
 /** One counter with a window; an implementation may keep it in memory or in a shared store. */
 export interface Counter {
   consume(key: string): Promise<LimitDecision>;
+  /** Gives back one point taken earlier. */
+  refund(key: string): Promise<void>;
 }
 
 const HOUR_S = 3600;
@@ -26,6 +28,10 @@ class MemoryCounter implements Counter {
       if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
       throw rejection;
     }
+  }
+
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1);
   }
 }
 
@@ -71,6 +77,10 @@ export class RateLimits {
 
   resetByAccount(accountId: string): Promise<LimitDecision> {
     return consumeAll(this.account, accountId);
+  }
+
+  async refundAccount(accountId: string): Promise<void> {
+    await Promise.all(this.account.map((counter) => counter.refund(accountId)));
   }
 
   resetByConversation(conversationId: string): Promise<LimitDecision> {

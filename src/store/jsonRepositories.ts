@@ -5,21 +5,34 @@ import type {
   ResetPurpose,
   ResetRequest,
   ResetRequestRepository,
+  SmsChallenge,
+  SmsChallengeRepository,
 } from '../recovery/types.js';
 import { ShardedCollection } from './shardedCollection.js';
 
-/** Accounts in sharded lowdb files, with an email index so a lookup reads one small shard. */
+/**
+ * Accounts in sharded lowdb files, with email and phone indexes so a lookup reads two small
+ * shards. A phone index entry is only a hint: it counts when the account still has that number.
+ */
 export class JsonAccountRepository implements AccountRepository {
   private readonly accounts: ShardedCollection<Account>;
   private readonly emailIndex: ShardedCollection<string>;
+  private readonly phoneIndex: ShardedCollection<string>;
 
   constructor(dataDir: string) {
     this.accounts = new ShardedCollection(path.join(dataDir, 'accounts'));
     this.emailIndex = new ShardedCollection(path.join(dataDir, 'index', 'email'));
+    this.phoneIndex = new ShardedCollection(path.join(dataDir, 'index', 'phone'));
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.accounts.init(), this.emailIndex.init()]);
+    await Promise.all([this.accounts.init(), this.emailIndex.init(), this.phoneIndex.init()]);
+  }
+
+  async findByPhone(phone: string): Promise<Account | undefined> {
+    const id = await this.phoneIndex.get(phone);
+    const account = id === undefined ? undefined : await this.accounts.get(id);
+    return account?.phone === phone ? account : undefined;
   }
 
   findById(id: string): Promise<Account | undefined> {
@@ -43,11 +56,15 @@ export class JsonAccountRepository implements AccountRepository {
     // Accounts first: an index entry never points at an account that is not there.
     await this.accounts.setMany(accounts.map((account) => [account.id, account]));
     await this.emailIndex.setMany(accounts.map((account) => [account.email, account.id]));
+    await this.phoneIndex.setMany(accounts.flatMap((account) => (account.phone ? [[account.phone, account.id]] : [])));
     return accounts;
   }
 
   async update(id: string, change: (account: Account) => Account): Promise<Account | undefined> {
-    return this.accounts.update(id, (current) => (current === undefined ? undefined : change(current)));
+    const updated = await this.accounts.update(id, (current) => (current === undefined ? undefined : change(current)));
+    if (updated?.phone && (await this.phoneIndex.get(updated.phone)) !== id)
+      await this.phoneIndex.set(updated.phone, id);
+    return updated;
   }
 
   isEmpty(): Promise<boolean> {
@@ -100,5 +117,37 @@ export class JsonResetRequestRepository implements ResetRequestRepository {
       if (current?.id !== request.id) return slots;
       return { ...slots, [request.purpose]: { ...current, usedAt: at.toISOString() } };
     });
+  }
+}
+
+/** Code challenges by conversation, and the newest challenge per number. */
+export class JsonSmsChallengeRepository implements SmsChallengeRepository {
+  private readonly challenges: ShardedCollection<SmsChallenge>;
+  private readonly latest: ShardedCollection<string>;
+
+  constructor(dataDir: string) {
+    this.challenges = new ShardedCollection(path.join(dataDir, 'sms-challenges'));
+    this.latest = new ShardedCollection(path.join(dataDir, 'index', 'sms-latest'));
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([this.challenges.init(), this.latest.init()]);
+  }
+
+  get(conversationId: string): Promise<SmsChallenge | undefined> {
+    return this.challenges.get(conversationId);
+  }
+
+  async put(challenge: SmsChallenge): Promise<void> {
+    await this.challenges.set(challenge.conversationId, challenge);
+    await this.latest.set(challenge.phoneKey, challenge.id);
+  }
+
+  update(conversationId: string, change: (challenge: SmsChallenge) => SmsChallenge): Promise<SmsChallenge | undefined> {
+    return this.challenges.update(conversationId, (current) => (current === undefined ? undefined : change(current)));
+  }
+
+  latestFor(phoneKey: string): Promise<string | undefined> {
+    return this.latest.get(phoneKey);
   }
 }

@@ -7,6 +7,7 @@ export const EMMA: AccountImportRecord = {
   firstName: 'Emma',
   lastName: 'de Vries',
   locale: 'nl',
+  phone: '06 12345678',
   payment: { type: 'card', cardNumber: '4111 1111 1111 1111' },
 };
 
@@ -16,6 +17,7 @@ export const LIAM: AccountImportRecord = {
   firstName: 'Liam',
   lastName: 'Smith',
   locale: 'en',
+  phone: '+44 7911 123456',
   payment: { type: 'other' },
 };
 

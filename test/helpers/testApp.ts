@@ -4,6 +4,7 @@ import type { Activity } from 'botbuilder';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { EmailSender, OutboxEmail } from '../../src/messaging/email.js';
+import type { OutboxSms } from '../../src/messaging/sms.js';
 import { createLogger } from '../../src/security/logger.js';
 import { makeTempDir } from './tempDir.js';
 
@@ -16,6 +17,7 @@ export interface TestApp {
   logs: string[];
   conversation(id?: string, locale?: string, channelId?: string): ChatDriver;
   emails(): Promise<OutboxEmail[]>;
+  texts(): Promise<OutboxSms[]>;
   /** Reads every file under the data directory, for "no secret on disk" checks. */
   allDataText(): Promise<string>;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     conversation: (id = `conv-${++conversationCounter}-${Date.now()}`, locale = 'en-US', channelId = 'emulator') =>
       new ChatDriver(url, id, locale, channelId, app),
     emails: () => readJsonLines<OutboxEmail>(path.join(dataDir, 'outbox', 'email.jsonl')),
+    texts: () => readJsonLines<OutboxSms>(path.join(dataDir, 'outbox', 'sms.jsonl')),
     allDataText: () => readTree(dataDir),
     stop,
     close: async () => {
@@ -137,6 +140,15 @@ export function hasPasswordCard(activities: Partial<Activity>[]): boolean {
   return activities.some((a) =>
     a.attachments?.some((attachment) => JSON.stringify(attachment.content ?? {}).includes('"style":"Password"')),
   );
+}
+
+/** The code in the newest text message to a number (E.164). */
+export async function latestCode(test: TestApp, to: string): Promise<string> {
+  await test.app.idle();
+  const message = (await test.texts()).filter((sms) => sms.to === to).at(-1);
+  const code = message && /\b(\d{6})\b/.exec(message.body)?.[1];
+  if (!code) throw new Error(`no code sent to ${to}`);
+  return code;
 }
 
 /** The reset link in the newest email to an address. */

@@ -3,7 +3,8 @@ import { DEFAULT_LIMITS, type Locale } from '../../src/config.js';
 import { AccountService } from '../../src/recovery/accounts.js';
 import type { AccountNotifier, Recipient } from '../../src/recovery/notifications.js';
 import { PasswordPolicy } from '../../src/recovery/passwordPolicy.js';
-import { ResetService, type PasswordOrigin, type RequestOrigin } from '../../src/recovery/resetService.js';
+import { ResetRequestLimits, type RequestOrigin } from '../../src/recovery/requestLimits.js';
+import { ResetService, type PasswordOrigin } from '../../src/recovery/resetService.js';
 import { hashSecret } from '../../src/recovery/secrets.js';
 import type { ResetGrant } from '../../src/recovery/types.js';
 import { FileAuditTrail } from '../../src/security/audit.js';
@@ -56,7 +57,7 @@ describe('reset requests and links', function () {
       requestRepo,
       new PasswordPolicy(8, 'StreamFlix'),
       notifier,
-      new RateLimits({ ...DEFAULT_LIMITS }),
+      new ResetRequestLimits(new RateLimits({ ...DEFAULT_LIMITS }), audit),
       audit,
       tasks,
       { linkTtlMs: 24 * 3600_000, passwordHistory: 3, publicBaseUrl: 'https://help.example', now: () => clock },

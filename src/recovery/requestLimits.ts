@@ -1,0 +1,53 @@
+import type { Locale } from '../config.js';
+import type { AuditTrail } from '../security/audit.js';
+import type { RateLimits } from '../security/rateLimits.js';
+
+/** Where a request came from, for limits and the audit trail. */
+export interface RequestOrigin {
+  via: 'chat' | 'web';
+  conversationId?: string;
+  locale: Locale;
+}
+
+export type RateLimited = { kind: 'rateLimited'; retryAfterMs: number };
+
+/**
+ * The limits on asking for a link or a code (SPEC §4), shared by every route. The visible ones
+ * count the conversation and the identifier typed, known or not, so the answer never tells
+ * whether an account exists; the per-account one is checked out of sight, after the answer.
+ */
+export class ResetRequestLimits {
+  constructor(
+    private readonly limits: RateLimits,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async checkVisible(identifier: string, origin: RequestOrigin): Promise<RateLimited | undefined> {
+    const checks = [
+      origin.conversationId === undefined ? undefined : () => this.limits.resetByConversation(origin.conversationId!),
+      () => this.limits.resetByIdentifier(identifier),
+    ];
+    for (const check of checks) {
+      if (!check) continue;
+      const decision = await check();
+      if (!decision.allowed) {
+        await this.audit.record({ event: 'reset.rate_limited', via: origin.via });
+        return { kind: 'rateLimited', retryAfterMs: decision.retryAfterMs };
+      }
+    }
+    await this.audit.record({ event: 'reset.requested', via: origin.via });
+    return undefined;
+  }
+
+  /** True when the account may receive another link or code now. */
+  async allowAccount(accountId: string, origin: RequestOrigin): Promise<boolean> {
+    const decision = await this.limits.resetByAccount(accountId);
+    if (!decision.allowed) await this.audit.record({ event: 'reset.rate_limited', accountId, via: origin.via });
+    return decision.allowed;
+  }
+
+  /** A send that failed on our side does not count against the account. */
+  refundAccount(accountId: string): Promise<void> {
+    return this.limits.refundAccount(accountId);
+  }
+}
