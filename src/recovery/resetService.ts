@@ -18,8 +18,7 @@ export interface PasswordOrigin {
   locale: Locale;
 }
 
-export type ResetRequestOutcome =
-  { kind: 'accepted' } | { kind: 'invalidEmail' } | { kind: 'rateLimited'; retryAfterMs: number };
+export type ResetRequestOutcome = { kind: 'accepted' } | { kind: 'invalidEmail' } | RateLimited;
 
 export type { LinkProblem };
 
