@@ -11,6 +11,7 @@ import { createServices, type ServiceOptions } from './services.js';
 import { TypingIndicator } from './typingIndicator.js';
 import { isActivityShaped } from './web/activityShape.js';
 import { registerResetPage } from './web/resetPage.js';
+import { registerTwilioStatus } from './web/twilioStatus.js';
 
 export type AppOptions = ServiceOptions;
 
@@ -80,6 +81,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     next();
   });
   registerResetPage(server, { reset, limits, texts, logger, settings: dialogServices.settings });
+  registerTwilioStatus(server, {
+    twilio: config.twilio,
+    publicBaseUrl: config.publicBaseUrl,
+    audit: services.audit,
+    limits,
+    logger,
+  });
   server.on('restifyError', (req: Request, _res: Response, error: Error, callback: () => void) => {
     logger.warn('request refused', { path: req.path(), error: error.message });
     callback();

@@ -41,8 +41,11 @@ const PATTERNS: ReadonlyArray<[RegExp, string | ((match: string) => string)]> = 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Twilio resource ids (messages, accounts, services): identifiers, not secrets. */
+const TWILIO_SID = /^(?:SM|MM|AC|MG)[0-9a-f]{32}$/i;
+
 function looksLikeToken(text: string): boolean {
-  return !UUID.test(text) && /[0-9]/.test(text) && /[A-Za-z]/.test(text);
+  return !UUID.test(text) && !TWILIO_SID.test(text) && /[0-9]/.test(text) && /[A-Za-z]/.test(text);
 }
 
 export function redactText(text: string): string {

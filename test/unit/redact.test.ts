@@ -30,8 +30,9 @@ describe('redaction', () => {
     expect(redactText('call 06-12345678')).to.equal('call [phone …78]');
   });
 
-  it('keeps ordinary text, dates, UUIDs and small numbers', () => {
-    const text = 'account 3f2b8c1e-9d4a-4b7e-8f00-0123456789ab changed on 2026-11-25 at port 3978';
+  it('keeps ordinary text, dates, UUIDs, Twilio ids and small numbers', () => {
+    const text =
+      'account 3f2b8c1e-9d4a-4b7e-8f00-0123456789ab changed on 2026-11-25 at port 3978, message SM0123456789abcdef0123456789abcdef';
     expect(redactText(text)).to.equal(text);
   });
 
