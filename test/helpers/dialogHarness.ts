@@ -9,6 +9,7 @@ import { createServices, type Services } from '../../src/services.js';
 import { readJsonLines } from './testApp.js';
 import { makeTempDir } from './tempDir.js';
 import type { OutboxEmail } from '../../src/messaging/email.js';
+import type { OutboxSms } from '../../src/messaging/sms.js';
 
 export interface HarnessOptions {
   locale?: string;
@@ -75,6 +76,15 @@ export class DialogHarness {
   async emails(): Promise<OutboxEmail[]> {
     await this.services.tasks.idle();
     return readJsonLines<OutboxEmail>(path.join(this.temp.dir, 'outbox', 'email.jsonl'));
+  }
+
+  /** The code in the newest text message (outbox). */
+  async latestCode(): Promise<string> {
+    await this.services.tasks.idle();
+    const sms = (await readJsonLines<OutboxSms>(path.join(this.temp.dir, 'outbox', 'sms.jsonl'))).at(-1);
+    const code = sms && /\b(\d{6})\b/.exec(sms.body)?.[1];
+    if (!code) throw new Error('no code was sent');
+    return code;
   }
 
   async close(): Promise<void> {

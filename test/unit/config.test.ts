@@ -87,6 +87,29 @@ describe('configuration', () => {
       .and.contain('CARD_HMAC_KEY');
   });
 
+  it('sends text messages to the outbox unless a Twilio account is configured', () => {
+    expect(loadConfig({}).twilio).to.equal(undefined);
+    const config = loadConfig({
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'token',
+      TWILIO_MESSAGING_SERVICE_SID: `MG${'b'.repeat(32)}`,
+      TWILIO_API_BASE_URL: 'http://127.0.0.1:4010/',
+    });
+    expect(config.twilio).to.deep.include({
+      accountSid: `AC${'a'.repeat(32)}`,
+      messagingServiceSid: `MG${'b'.repeat(32)}`,
+      from: undefined,
+      apiBaseUrl: 'http://127.0.0.1:4010',
+    });
+  });
+
+  it('names what a Twilio configuration lacks', () => {
+    const problems = problemsOf({ TWILIO_ACCOUNT_SID: 'SK123' }).join('\n');
+    expect(problems).to.contain('TWILIO_ACCOUNT_SID: must be AC followed by 32 hexadecimal characters');
+    const incomplete = problemsOf({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` }).join('\n');
+    expect(incomplete).to.contain('TWILIO_AUTH_TOKEN: must be set').and.contain('TWILIO_FROM: set it, or TWILIO_MESSAGING_SERVICE_SID');
+  });
+
   it('listens on every interface with an app id, and seeds no demo accounts in production', () => {
     const config = loadConfig({
       MicrosoftAppId: 'app',

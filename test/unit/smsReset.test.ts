@@ -74,21 +74,12 @@ describe('SMS codes', function () {
       secretKey: 'k'.repeat(32),
       now,
     });
-    reset = new ResetService(
-      accounts,
-      requests,
-      new PasswordPolicy(8, 'StreamFlix'),
-      mail,
-      limits,
-      audit,
-      tasks,
-      {
-        linkTtlMs: 86_400_000,
-        passwordHistory: 3,
-        publicBaseUrl: 'https://help.example',
-        now,
-      },
-    );
+    reset = new ResetService(accounts, requests, new PasswordPolicy(8, 'StreamFlix'), mail, limits, audit, tasks, {
+      linkTtlMs: 86_400_000,
+      passwordHistory: 3,
+      publicBaseUrl: 'https://help.example',
+      now,
+    });
   });
 
   afterEach(() => temp.remove());
