@@ -7,7 +7,7 @@ import {
 } from 'botbuilder-dialogs';
 import { isPlausibleEmail } from '../src/recovery/accounts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
-import { localeOf, textsFor, type DialogServices } from './services.js';
+import { chatOrigin, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const EMAIL_RESET_DIALOG = 'emailResetDialog';
 const STEPS = 'emailResetSteps';
@@ -41,16 +41,12 @@ export class EmailResetDialog extends ComponentDialog {
 
   private async requestStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
-    const locale = localeOf(step.context, this.services);
-    const outcome = await this.services.reset.requestEmailReset(String(step.result), {
-      via: 'chat',
-      conversationId: step.context.activity.conversation.id,
-      locale,
-    });
+    const outcome = await this.services.reset.requestEmailReset(
+      String(step.result),
+      chatOrigin(step.context, this.services),
+    );
     if (outcome.kind === 'rateLimited') {
-      await step.context.sendActivity(
-        t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }),
-      );
+      await sayRateLimited(step.context, this.services, outcome.retryAfterMs);
       return step.endDialog();
     }
     if (outcome.kind === 'invalidEmail') return step.replaceDialog(STEPS);

@@ -3,7 +3,7 @@ import type { LinkProblem } from '../src/recovery/resetService.js';
 import type { ResetGrant } from '../src/recovery/types.js';
 import { YES_NO } from './intents.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
-import { localeOf, textsFor, type DialogServices } from './services.js';
+import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const OFFER_NEW_EMAIL_DIALOG = 'offerNewEmailDialog';
 const STEPS = 'offerNewEmailSteps';
@@ -55,16 +55,9 @@ export class OfferNewEmailDialog extends ComponentDialog {
     }
     const { renewable } = step.options as OfferNewEmailOptions;
     if (renewable === undefined) return step.endDialog({ kind: 'askAddress' } satisfies OfferNewEmailResult);
-    const locale = localeOf(step.context, this.services);
-    const outcome = await this.services.reset.renewLink(renewable, {
-      via: 'chat',
-      conversationId: step.context.activity.conversation.id,
-      locale,
-    });
+    const outcome = await this.services.reset.renewLink(renewable, chatOrigin(step.context, this.services));
     if (outcome.kind === 'rateLimited') {
-      await step.context.sendActivity(
-        t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }),
-      );
+      await sayRateLimited(step.context, this.services, outcome.retryAfterMs);
       return step.endDialog({ kind: 'rateLimited' } satisfies OfferNewEmailResult);
     }
     await step.context.sendActivity(t('email.sent'));

@@ -8,7 +8,7 @@ import {
 import type { CodeRequestOutcome } from '../src/recovery/smsReset.js';
 import { NEW_PASSWORD_DIALOG, NewPasswordDialog, type NewPasswordResult } from './newPasswordDialog.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
-import { localeOf, textsFor, type DialogServices } from './services.js';
+import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const SMS_RESET_DIALOG = 'smsResetDialog';
 const PHONE_STEPS = 'smsPhoneSteps';
@@ -130,12 +130,7 @@ export class SmsResetDialog extends ComponentDialog {
   /** Asks for a code and words the answer, which is the same whether or not the number is known. */
   private async request(step: WaterfallStepContext, phoneText: string): Promise<CodeRequestOutcome> {
     const t = textsFor(step.context, this.services);
-    const locale = localeOf(step.context, this.services);
-    const outcome = await this.services.sms.requestCode(phoneText, {
-      via: 'chat',
-      conversationId: step.context.activity.conversation.id,
-      locale,
-    });
+    const outcome = await this.services.sms.requestCode(phoneText, chatOrigin(step.context, this.services));
     switch (outcome.kind) {
       case 'invalidPhone':
         await step.context.sendActivity(t('phone.invalid'));
@@ -144,11 +139,10 @@ export class SmsResetDialog extends ComponentDialog {
         await step.context.sendActivity(t('phone.notMobile'));
         break;
       case 'rateLimited':
-        await step.context.sendActivity(
-          t('rateLimited', { wait: this.services.texts.formatDuration(locale, outcome.retryAfterMs) }),
-        );
+        await sayRateLimited(step.context, this.services, outcome.retryAfterMs);
         break;
       case 'accepted': {
+        const locale = localeOf(step.context, this.services);
         const ttl = this.services.texts.formatDuration(locale, this.services.settings.smsCodeTtlMs);
         await step.context.sendActivity(t('phone.sent', { ttl }));
         await step.context.sendActivity(t('phone.notLinked'));

@@ -106,20 +106,11 @@ export class ResetService {
     confirm: string,
     origin: PasswordOrigin,
   ): Promise<PasswordOutcome> {
-    return this.perAccount.run(grant.accountId, async () => {
-      const live = await this.liveGrant(grant);
-      if (live.kind === 'linkProblem') return live;
+    return this.changePassword(grant, origin, async (account) => {
       const refusal =
-        (await this.policy.checkCandidate(password, this.passwordContext(live.account))) ??
+        (await this.policy.checkCandidate(password, this.passwordContext(account))) ??
         this.policy.checkConfirmation(password, confirm);
-      if (refusal) return this.refuse(live.account, refusal, origin);
-      await this.applyNewPassword(
-        live.account,
-        live.request,
-        await hashPassword(this.policy.normalize(password)),
-        origin,
-      );
-      return { kind: 'changed' };
+      return refusal ?? hashPassword(this.policy.normalize(password));
     });
   }
 
@@ -139,13 +130,26 @@ export class ResetService {
     confirm: string,
     origin: PasswordOrigin,
   ): Promise<PasswordOutcome> {
+    return this.changePassword(grant, origin, async () =>
+      (await verifyPassword(pendingHash, this.policy.normalize(confirm))).match ? pendingHash : { reason: 'mismatch' },
+    );
+  }
+
+  /**
+   * One change at a time per account: the grant must still be live, then `decide` returns the
+   * new hash or why the password is refused.
+   */
+  private async changePassword(
+    grant: ResetGrant,
+    origin: PasswordOrigin,
+    decide: (account: Account) => Promise<PasswordRefusal | string>,
+  ): Promise<PasswordOutcome> {
     return this.perAccount.run(grant.accountId, async () => {
       const live = await this.liveGrant(grant);
       if (live.kind === 'linkProblem') return live;
-      if (!(await verifyPassword(pendingHash, this.policy.normalize(confirm))).match) {
-        return this.refuse(live.account, { reason: 'mismatch' }, origin);
-      }
-      await this.applyNewPassword(live.account, live.request, pendingHash, origin);
+      const decision = await decide(live.account);
+      if (typeof decision !== 'string') return this.refuse(live.account, decision, origin);
+      await this.applyNewPassword(live.account, live.request, decision, origin);
       return { kind: 'changed' };
     });
   }

@@ -107,7 +107,9 @@ describe('configuration', () => {
     const problems = problemsOf({ TWILIO_ACCOUNT_SID: 'SK123' }).join('\n');
     expect(problems).to.contain('TWILIO_ACCOUNT_SID: must be AC followed by 32 hexadecimal characters');
     const incomplete = problemsOf({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` }).join('\n');
-    expect(incomplete).to.contain('TWILIO_AUTH_TOKEN: must be set').and.contain('TWILIO_FROM: set it, or TWILIO_MESSAGING_SERVICE_SID');
+    expect(incomplete)
+      .to.contain('TWILIO_AUTH_TOKEN: must be set')
+      .and.contain('TWILIO_FROM: set it, or TWILIO_MESSAGING_SERVICE_SID');
   });
 
   it('listens on every interface with an app id, and seeds no demo accounts in production', () => {
