@@ -6,7 +6,12 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { isPlausibleEmail } from '../src/recovery/accounts.js';
-import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
+import {
+  REDEEM_LINK_DIALOG,
+  RedeemLinkDialog,
+  type RedeemLinkOptions,
+  type RedeemLinkResult,
+} from './redeemLinkDialog.js';
 import { chatOrigin, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const EMAIL_RESET_DIALOG = 'emailResetDialog';
@@ -51,7 +56,7 @@ export class EmailResetDialog extends ComponentDialog {
     }
     if (outcome.kind === 'invalidEmail') return step.replaceDialog(STEPS);
     await step.context.sendActivity(t('email.sent'));
-    return step.beginDialog(REDEEM_LINK_DIALOG, {});
+    return step.beginDialog(REDEEM_LINK_DIALOG, { email: String(step.result) } satisfies RedeemLinkOptions);
   }
 
   private async afterLinkStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

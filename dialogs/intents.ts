@@ -59,10 +59,7 @@ export class IntentRecognizer {
     if (typeof text !== 'string' || text.length > 500) return undefined;
     const utterance = normalizeUtterance(text);
     if (utterance === '') return undefined;
-    const exact = choices.find(
-      (choice) =>
-        utterance === choice || (labelKey !== undefined && this.labelsOf(labelKey(choice)).includes(utterance)),
-    );
+    const exact = this.exact(text, choices, labelKey);
     if (exact) return exact;
     let best: { choice: C; length: number } | undefined;
     for (const choice of choices) {
@@ -73,6 +70,20 @@ export class IntentRecognizer {
       }
     }
     return best?.choice;
+  }
+
+  /** A choice only when the whole message is its id or its label, in either language. */
+  exact<C extends string>(
+    text: string | undefined,
+    choices: readonly C[],
+    labelKey?: (choice: C) => string,
+  ): C | undefined {
+    if (typeof text !== 'string' || text.length > 500) return undefined;
+    const utterance = normalizeUtterance(text);
+    return choices.find(
+      (choice) =>
+        utterance === choice || (labelKey !== undefined && this.labelsOf(labelKey(choice)).includes(utterance)),
+    );
   }
 
   /** cancel, help and menu count only as the whole message, so "stop sending me mail" is not a cancel. */

@@ -13,6 +13,14 @@ import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
 import { SMS_RESET_DIALOG, SmsResetDialog, type SmsResetResult } from './smsResetDialog.js';
+import {
+  TROUBLE_DIALOG,
+  TROUBLE_TOPICS,
+  TroubleDialog,
+  type TroubleOptions,
+  type TroubleResult,
+  type TroubleTopic,
+} from './troubleDialog.js';
 import { textsFor, type DialogServices } from './services.js';
 
 export const MAIN_DIALOG = 'mainDialog';
@@ -40,6 +48,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new EmailResetDialog(services));
     this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(new SmsResetDialog(services));
+    this.addDialog(new TroubleDialog(services));
     this.addDialog(
       new WaterfallDialog(STEPS, [
         this.menuStep.bind(this),
@@ -117,7 +126,7 @@ export class MainDialog extends ComponentDialog {
   private async methodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const route = asRoute(step.result);
     if (route.kind === 'link' || route.choice === 'email' || route.choice === 'sms') return step.next(route);
-    if (route.choice !== 'reset') return this.unavailable(step);
+    if (route.choice !== 'reset') return step.next(route);
     return step.prompt(
       METHOD_PROMPT,
       choicePromptOptions(
@@ -134,13 +143,23 @@ export class MainDialog extends ComponentDialog {
     if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
     if (route.choice === 'email') return step.beginDialog(EMAIL_RESET_DIALOG);
     if (route.choice === 'sms') return step.beginDialog(SMS_RESET_DIALOG);
+    if (isTroubleTopic(route.choice))
+      return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);
+    if (route.choice === 'agent') return this.contactSupport(step);
     return this.unavailable(step);
   }
 
   private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as RedeemLinkResult | SmsResetResult | undefined;
+    const result = step.result as RedeemLinkResult | SmsResetResult | TroubleResult | undefined;
     if (result?.kind === 'askAddress' || result?.kind === 'useEmail') return step.replaceDialog(EMAIL_RESET_DIALOG);
     return step.endDialog(result);
+  }
+
+  /** Until the hand-over to an agent exists: where customer support can be reached. */
+  private async contactSupport(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const t = textsFor(step.context, this.services);
+    await step.context.sendActivity(t('support.contact', { supportUrl: this.services.settings.supportUrl }));
+    return step.endDialog();
   }
 
   /** A journey this bot does not offer yet: say so plainly and point to support. */
@@ -155,6 +174,10 @@ function asRoute(result: unknown): Route {
   return typeof result === 'string'
     ? { kind: 'choice', choice: result as MenuChoice | 'email' | 'sms' }
     : (result as Route);
+}
+
+function isTroubleTopic(choice: string): choice is TroubleTopic {
+  return (TROUBLE_TOPICS as readonly string[]).includes(choice);
 }
 
 /** The innermost dialog context: the one whose prompt is waiting for the person. */
@@ -176,6 +199,7 @@ const HELP_TOPICS = new Set([
   'phone',
   'code',
   'codeOffer',
+  'troubleOffer',
 ]);
 
 function activeStepOf(dc: DialogContext): string {

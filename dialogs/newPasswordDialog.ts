@@ -1,10 +1,11 @@
-import type { TurnContext } from 'botbuilder';
+import { ActionTypes, type TurnContext } from 'botbuilder';
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { GrantProblem, PasswordOrigin, PasswordOutcome, ProposalOutcome } from '../src/recovery/resetService.js';
 import type { ResetGrant } from '../src/recovery/types.js';
 import { newPasswordCard } from './cards.js';
 import { PasswordInputPrompt, type PasswordInput } from './prompts.js';
 import { isTeams, localeOf, textsFor, type DialogServices } from './services.js';
+import { troubleTips } from './troubleDialog.js';
 
 export const NEW_PASSWORD_DIALOG = 'newPasswordDialog';
 const STEPS = 'newPasswordSteps';
@@ -19,7 +20,11 @@ export interface NewPasswordOptions {
 /** How the step ended, for the dialog that started it. */
 export type NewPasswordResult = { kind: 'changed' } | GrantProblem;
 
+const ADVICE_LABEL = 'password.howToChoose';
+
 interface StepState extends NewPasswordOptions {
+  /** Show the "how do I choose one that passes?" button with the card. */
+  offerAdvice?: boolean;
   /** argon2 hash of a typed first entry, waiting for the second; never the password itself. */
   pendingHash?: string;
 }
@@ -41,7 +46,13 @@ export class NewPasswordDialog extends ComponentDialog {
   }
 
   private async askPasswordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.prompt(PASSWORD_PROMPT, { prompt: newPasswordCard(step.context, this.services) });
+    const card = newPasswordCard(step.context, this.services);
+    // After a "not safe or too common" refusal, the way to a password that passes is one click away.
+    if ((step.options as StepState).offerAdvice) {
+      const label = textsFor(step.context, this.services)(ADVICE_LABEL);
+      card.suggestedActions = { actions: [{ type: ActionTypes.ImBack, title: label, value: label }], to: [] };
+    }
+    return step.prompt(PASSWORD_PROMPT, { prompt: card });
   }
 
   private async checkPasswordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -54,6 +65,10 @@ export class NewPasswordDialog extends ComponentDialog {
       );
     if (input.kind !== 'text')
       return this.askAgain(step, input.kind === 'cardIncomplete' ? 'password.cardIncomplete' : 'password.notText');
+    if (this.asksForAdvice(input.text)) {
+      await step.context.sendActivity(troubleTips(step, this.services, 'password-rejected'));
+      return step.replaceDialog(STEPS, { grant: state.grant } satisfies NewPasswordOptions);
+    }
     if (isTeams(step.context)) return this.askAgain(step, 'password.teamsUseCard');
 
     const proposal = await this.services.reset.proposePassword(state.grant, input.text, this.origin(step.context));
@@ -90,7 +105,7 @@ export class NewPasswordDialog extends ComponentDialog {
         return step.endDialog({ kind: 'changed' } satisfies NewPasswordResult);
       case 'refused': {
         const { reason, ...values } = outcome.refusal;
-        return this.askAgain(step, `password.refused.${reason}`, values);
+        return this.askAgain(step, `password.refused.${reason}`, values, reason === 'common' || reason === 'personal');
       }
       case 'linkProblem':
         return step.endDialog(outcome satisfies NewPasswordResult);
@@ -101,10 +116,19 @@ export class NewPasswordDialog extends ComponentDialog {
     step: WaterfallStepContext,
     key: string,
     values: Record<string, number> = {},
+    offerAdvice = false,
   ): Promise<DialogTurnResult> {
     await step.context.sendActivity(textsFor(step.context, this.services)(key, values));
     const { grant } = step.options as StepState;
-    return step.replaceDialog(STEPS, { grant } satisfies NewPasswordOptions);
+    return step.replaceDialog(STEPS, { grant, ...(offerAdvice ? { offerAdvice } : {}) } satisfies StepState);
+  }
+
+  /** Only the advice button's label (in either language) or its choice id, never a password. */
+  private asksForAdvice(text: string): boolean {
+    const choice = this.services.intents.exact(text, ['password-rejected', 'advice'] as const, (option) =>
+      option === 'advice' ? ADVICE_LABEL : `menu.${option}`,
+    );
+    return choice !== undefined;
   }
 
   private origin(context: TurnContext): PasswordOrigin {

@@ -1,13 +1,14 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { LinkProblem } from '../src/recovery/resetService.js';
 import type { ResetGrant } from '../src/recovery/types.js';
-import { YES_NO } from './intents.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
+import { troubleTips } from './troubleDialog.js';
 
 export const OFFER_NEW_EMAIL_DIALOG = 'offerNewEmailDialog';
 const STEPS = 'offerNewEmailSteps';
 const OFFER_PROMPT = 'offerNew';
+const OFFER_CHOICES = ['yes', 'no', 'link-not-working'] as const;
 
 export interface OfferNewEmailOptions {
   problem: LinkProblem;
@@ -32,23 +33,28 @@ export class OfferNewEmailDialog extends ComponentDialog {
   }
 
   private async explainStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { problem } = step.options as OfferNewEmailOptions;
+    const { problem, explained } = step.options as OfferNewEmailOptions & { explained?: boolean };
     const locale = localeOf(step.context, this.services);
     const ttl = this.services.texts.formatDuration(locale, this.services.settings.resetLinkTtlMs);
-    await step.context.sendActivity(textsFor(step.context, this.services)(`link.${problem}`, { ttl }));
+    if (!explained) await step.context.sendActivity(textsFor(step.context, this.services)(`link.${problem}`, { ttl }));
     return step.prompt(
       OFFER_PROMPT,
       choicePromptOptions(
         step.context,
         this.services,
         { prompt: 'link.offerNew', retry: 'link.offerNew' },
-        { choices: YES_NO, labelPrefix: 'link.yesNo' },
+        { choices: OFFER_CHOICES, labelPrefix: 'link.yesNo' },
       ),
     );
   }
 
   private async renewStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
+    if (step.result === 'link-not-working') {
+      // The tips, then the same offer again.
+      await step.context.sendActivity(troubleTips(step, this.services, 'link-not-working'));
+      return step.replaceDialog(STEPS, { ...(step.options as OfferNewEmailOptions), explained: true });
+    }
     if (step.result !== 'yes') {
       await step.context.sendActivity(t('link.declined'));
       return step.endDialog({ kind: 'declined' } satisfies OfferNewEmailResult);

@@ -1,5 +1,6 @@
 import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
+import type { TextVariables } from '../src/i18n.js';
 import type { IntentRecognizer } from './intents.js';
 import { textsFor, type DialogServices } from './services.js';
 
@@ -52,13 +53,14 @@ export function choiceMessage(
   services: DialogServices,
   textKey: string,
   spec: ChoiceSpec,
+  variables?: TextVariables,
 ): Partial<Activity> {
   const t = textsFor(context, services);
   const actions = spec.choices.map((choice) => {
     const label = t(`${spec.labelPrefix}.${choice}`);
     return { type: ActionTypes.ImBack, title: label, value: label };
   });
-  return MessageFactory.suggestedActions(actions, t(textKey));
+  return MessageFactory.suggestedActions(actions, t(textKey, variables));
 }
 
 export function choicePromptOptions(

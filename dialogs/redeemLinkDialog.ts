@@ -13,7 +13,9 @@ import {
   type OfferNewEmailOptions,
   type OfferNewEmailResult,
 } from './offerNewEmailDialog.js';
+import { choiceMessage } from './prompts.js';
 import { textsFor, type DialogServices } from './services.js';
+import { TROUBLE_DIALOG, TroubleDialog, type TroubleOptions, type TroubleResult } from './troubleDialog.js';
 
 export const REDEEM_LINK_DIALOG = 'redeemLinkDialog';
 const STEPS = 'redeemLinkSteps';
@@ -22,6 +24,8 @@ const LINK_PROMPT = 'link';
 export interface RedeemLinkOptions {
   /** Set when the person pasted the link before being asked. */
   pastedText?: string;
+  /** The address the email went to, when this journey asked for it. */
+  email?: string;
 }
 
 /** Ends with 'changed', or with what became of a dead link. */
@@ -33,12 +37,8 @@ export class RedeemLinkDialog extends ComponentDialog {
     super(REDEEM_LINK_DIALOG);
     this.addDialog(new NewPasswordDialog(services));
     this.addDialog(new OfferNewEmailDialog(services));
-    this.addDialog(
-      new TextPrompt(
-        LINK_PROMPT,
-        async (prompt) => prompt.recognized.succeeded && findLinkToken(prompt.recognized.value!) !== undefined,
-      ),
-    );
+    this.addDialog(new TroubleDialog(services));
+    this.addDialog(new TextPrompt(LINK_PROMPT));
     this.addDialog(
       new WaterfallDialog(STEPS, [
         this.askLinkStep.bind(this),
@@ -58,14 +58,36 @@ export class RedeemLinkDialog extends ComponentDialog {
       delete options.pastedText;
       return step.next(pasted);
     }
-    const t = textsFor(step.context, this.services);
-    const resetUrl = `${this.services.settings.publicBaseUrl}/reset`;
-    return step.prompt(LINK_PROMPT, { prompt: t('link.ask'), retryPrompt: t('link.notALink', { resetUrl }) });
+    // The trouble cases are offered right where the person waits for the email.
+    const troubles = { choices: ['email-not-received', 'link-not-working'], labelPrefix: 'menu' };
+    return step.prompt(LINK_PROMPT, {
+      prompt: choiceMessage(step.context, this.services, 'link.ask', troubles),
+      retryPrompt: choiceMessage(step.context, this.services, 'link.notALink', troubles, {
+        resetUrl: `${this.services.settings.publicBaseUrl}/reset`,
+      }),
+    });
   }
 
   private async checkLinkStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const token = findLinkToken(String(step.result ?? ''));
-    const check = token === undefined ? ({ kind: 'invalid' } as const) : await this.services.reset.checkLink(token);
+    const text = String(step.result ?? '');
+    const token = findLinkToken(text);
+    if (token === undefined) {
+      const { email } = step.options as RedeemLinkOptions;
+      const topic = this.services.intents.recognize(
+        text,
+        ['email-not-received', 'link-not-working'] as const,
+        (c) => `menu.${c}`,
+      );
+      if (topic)
+        return step.beginDialog(TROUBLE_DIALOG, { topic, ...(email ? { email } : {}) } satisfies TroubleOptions);
+      await step.context.sendActivity(
+        textsFor(step.context, this.services)('link.notALink', {
+          resetUrl: `${this.services.settings.publicBaseUrl}/reset`,
+        }),
+      );
+      return step.replaceDialog(STEPS, step.options);
+    }
+    const check = await this.services.reset.checkLink(token);
     if (check.kind === 'valid') return step.beginDialog(NEW_PASSWORD_DIALOG, { grant: check.grant });
     const offer: OfferNewEmailOptions =
       check.kind === 'invalid' ? { problem: 'invalid' } : { problem: check.kind, renewable: check.grant };
@@ -85,9 +107,12 @@ export class RedeemLinkDialog extends ComponentDialog {
   }
 
   private async afterOfferStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as RedeemLinkResult | undefined;
-    // A new email is on its way: wait for its link.
-    if (result?.kind === 'renewed') return step.replaceDialog(STEPS, {});
+    const result = step.result as RedeemLinkResult | TroubleResult | undefined;
+    const { email } = step.options as RedeemLinkOptions;
+    // A new email is on its way, or the trouble tips were read: wait for the link.
+    if (result?.kind === 'renewed' || result?.kind === 'resent' || result?.kind === 'done') {
+      return step.replaceDialog(STEPS, email ? { email } : {});
+    }
     return step.endDialog(result);
   }
 }

@@ -19,6 +19,8 @@ export interface DialogServices {
     passwordMinLength: number;
     resetLinkTtlMs: number;
     smsCodeTtlMs: number;
+    emailFrom: string;
+    supportUrl: string;
   };
 }
 

@@ -15,6 +15,8 @@ export interface Config {
   passwordMinLength: number;
   passwordHistory: number;
   emailFrom: string;
+  /** Where people reach human customer support. */
+  supportUrl: string;
   smtpUrl: string | undefined;
   cardHmacKey: string | undefined;
   /** Unset: text messages go to the outbox. */
@@ -160,6 +162,7 @@ const envSchema = z.object({
   PASSWORD_MIN_LENGTH: wholeNumber(8, 8, 64),
   PASSWORD_HISTORY: wholeNumber(3, 0, 24),
   EMAIL_FROM: optionalText,
+  SUPPORT_URL: httpUrl.optional(),
   SMTP_URL: optionalText.refine(
     (text) => text === undefined || /^smtps?:\/\//i.test(text),
     'must start with smtp:// or smtps://',
@@ -247,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordMinLength: values.PASSWORD_MIN_LENGTH,
     passwordHistory: values.PASSWORD_HISTORY,
     emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,
+    supportUrl: values.SUPPORT_URL ?? 'https://help.streamflix.example/contact',
     smtpUrl: values.SMTP_URL,
     cardHmacKey: values.CARD_HMAC_KEY,
     twilio:

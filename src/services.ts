@@ -111,6 +111,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
       passwordMinLength: config.passwordMinLength,
       resetLinkTtlMs: config.resetLinkTtlMs,
       smsCodeTtlMs: config.smsCodeTtlMs,
+      emailFrom: config.emailFrom,
+      supportUrl: config.supportUrl,
     },
   };
   return { texts, accounts, reset, sms, audit, tasks, limits, emailSender, botStorage, dialogServices };

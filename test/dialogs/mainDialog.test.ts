@@ -68,7 +68,13 @@ describe('J1 greeting and menu (dialog)', () => {
     });
 
     it('says plainly that a journey is not offered here yet', async () => {
-      expect(await harness.say('agent')).to.contain("I can't help with that in this chat yet");
+      expect(await harness.say('change-password')).to.contain("I can't help with that in this chat yet");
+    });
+
+    it('points to customer support when the person asks for a person', async () => {
+      expect(await harness.say('Talk to a person')).to.equal(
+        'You can reach StreamFlix customer support at https://help.streamflix.example/contact. They can help with anything this chat cannot.',
+      );
     });
   });
 

@@ -46,7 +46,7 @@ describe('J2 links pasted into the chat', () => {
     expect(replyText(replies))
       .to.contain('That link has expired: a link works for 24 hours.')
       .and.contain('Shall I send you a new email?');
-    expect(buttonTitles(replies)).to.deep.equal(['Send a new email', 'No, thanks']);
+    expect(buttonTitles(replies)).to.deep.equal(['Send a new email', 'No, thanks', "Why doesn't my link work?"]);
     expect(await chat.say('Send a new email')).to.contain('an email is on its way');
     const fresh = await latestResetLink(test, LIAM.email);
     expect(fresh).not.to.equal(old);
