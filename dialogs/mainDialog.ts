@@ -8,6 +8,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { findLinkToken } from '../src/recovery/secrets.js';
+import { BILLING_DIALOG, BillingDialog } from './billingDialog.js';
 import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
 import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
@@ -34,7 +35,7 @@ export interface MainOptions {
 }
 
 /** What the person's first message already asked for, so the menu can be skipped. */
-type Route = { kind: 'choice'; choice: MenuChoice | 'email' | 'sms' } | { kind: 'link'; text: string };
+type Route = { kind: 'choice'; choice: MenuChoice | 'email' | 'sms' | 'billing' } | { kind: 'link'; text: string };
 
 /**
  * The root of every conversation: J1's greeting and menu, routing into the journeys, and the
@@ -49,6 +50,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(new SmsResetDialog(services));
     this.addDialog(new TroubleDialog(services));
+    this.addDialog(new BillingDialog(services));
     this.addDialog(
       new WaterfallDialog(STEPS, [
         this.menuStep.bind(this),
@@ -65,7 +67,12 @@ export class MainDialog extends ComponentDialog {
     const text = context.activity.type === 'message' ? context.activity.text : undefined;
     if (typeof text !== 'string') return undefined;
     if (findLinkToken(text) !== undefined) return { kind: 'link', text };
-    const choice = this.services.intents.recognize(text, [...MENU_CHOICES, 'email' as const, 'sms' as const]);
+    const choice = this.services.intents.recognize(text, [
+      ...MENU_CHOICES,
+      'email' as const,
+      'sms' as const,
+      'billing' as const,
+    ]);
     return choice ? { kind: 'choice', choice } : undefined;
   }
 
@@ -125,8 +132,7 @@ export class MainDialog extends ComponentDialog {
 
   private async methodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const route = asRoute(step.result);
-    if (route.kind === 'link' || route.choice === 'email' || route.choice === 'sms') return step.next(route);
-    if (route.choice !== 'reset') return step.next(route);
+    if (route.kind === 'link' || route.choice !== 'reset') return step.next(route);
     return step.prompt(
       METHOD_PROMPT,
       choicePromptOptions(
@@ -143,6 +149,7 @@ export class MainDialog extends ComponentDialog {
     if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
     if (route.choice === 'email') return step.beginDialog(EMAIL_RESET_DIALOG);
     if (route.choice === 'sms') return step.beginDialog(SMS_RESET_DIALOG);
+    if (route.choice === 'billing') return step.beginDialog(BILLING_DIALOG);
     if (isTroubleTopic(route.choice))
       return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);
     if (route.choice === 'agent') return this.contactSupport(step);
@@ -172,7 +179,7 @@ export class MainDialog extends ComponentDialog {
 /** A step's result: a route recognised up front, or a choice id from a prompt. */
 function asRoute(result: unknown): Route {
   return typeof result === 'string'
-    ? { kind: 'choice', choice: result as MenuChoice | 'email' | 'sms' }
+    ? { kind: 'choice', choice: result as MenuChoice | 'email' | 'sms' | 'billing' }
     : (result as Route);
 }
 
@@ -200,6 +207,11 @@ const HELP_TOPICS = new Set([
   'code',
   'codeOffer',
   'troubleOffer',
+  'billingMethod',
+  'firstName',
+  'lastName',
+  'cardNumber',
+  'partner',
 ]);
 
 function activeStepOf(dc: DialogContext): string {

@@ -113,3 +113,29 @@ export class PasswordInputPrompt extends MessagePrompt<PasswordInput> {
     return { succeeded: true, value: readPasswordInput(context) };
   }
 }
+
+/** Whatever the person sends next, as text and card value; the step decides what it means. */
+export interface AnyInput {
+  text: string | undefined;
+  value: Record<string, unknown> | undefined;
+}
+
+export class AnyInputPrompt extends MessagePrompt<AnyInput> {
+  constructor(dialogId: string) {
+    super(dialogId);
+  }
+
+  protected async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<AnyInput>> {
+    const { text, value } = context.activity;
+    return {
+      succeeded: true,
+      value: {
+        text: typeof text === 'string' && text.trim() !== '' ? text.slice(0, MAX_INPUT) : undefined,
+        value:
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? (value as Record<string, unknown>)
+            : undefined,
+      },
+    };
+  }
+}

@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Locale } from '../src/config.js';
 import type { Texts, TextVariables } from '../src/i18n.js';
 import { supportedLocale } from '../src/i18n.js';
+import type { BillingRecoveryService } from '../src/recovery/billingRecovery.js';
 import type { RequestOrigin } from '../src/recovery/requestLimits.js';
 import type { ResetService } from '../src/recovery/resetService.js';
 import type { SmsResetService } from '../src/recovery/smsReset.js';
@@ -13,6 +14,7 @@ export interface DialogServices {
   intents: IntentRecognizer;
   reset: ResetService;
   sms: SmsResetService;
+  billing: BillingRecoveryService;
   settings: {
     defaultLocale: Locale;
     publicBaseUrl: string;
@@ -21,6 +23,7 @@ export interface DialogServices {
     smsCodeTtlMs: number;
     emailFrom: string;
     supportUrl: string;
+    defaultRegion: string;
   };
 }
 
@@ -56,4 +59,18 @@ export async function sayRateLimited(
 ): Promise<void> {
   const wait = services.texts.formatDuration(localeOf(context, services), retryAfterMs);
   await context.sendActivity(services.texts.t(localeOf(context, services), 'rateLimited', { wait }));
+}
+
+/**
+ * The country the person is in, for routes that operators switch per region: the client's own
+ * report (a clientInfo entity), else the region of the activity's locale, else DEFAULT_REGION.
+ */
+export function regionOf(context: TurnContext, services: DialogServices): string {
+  const clientInfo = context.activity.entities?.find((entity) => entity.type === 'clientInfo') as
+    { country?: unknown } | undefined;
+  if (typeof clientInfo?.country === 'string' && /^[A-Za-z]{2}$/.test(clientInfo.country)) {
+    return clientInfo.country.toUpperCase();
+  }
+  const localeRegion = /^[a-z]{2,3}[-_]([A-Za-z]{2})\b/i.exec(context.activity.locale ?? '')?.[1];
+  return (localeRegion ?? services.settings.defaultRegion).toUpperCase();
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Every setting the bot reads from its environment, parsed and validated once at start. */
@@ -17,6 +18,9 @@ export interface Config {
   emailFrom: string;
   /** Where people reach human customer support. */
   supportUrl: string;
+  /** Countries where billing recovery is offered; undefined means everywhere. */
+  billingRecoveryRegions: readonly string[] | undefined;
+  partnersFile: string;
   smtpUrl: string | undefined;
   cardHmacKey: string | undefined;
   /** Unset: text messages go to the outbox. */
@@ -51,6 +55,10 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** SPEC §4 numbers. Not environment variables; tests and operators adjust them in code. */
 export interface RateLimitSettings {
+  /** Card lookups, tight so the lookup cannot be used to test card numbers. */
+  billingPerConversationHour: number;
+  billingPerCardHour: number;
+  billingPerCardDay: number;
   perIdentifierHour: number;
   perIdentifierDay: number;
   perAccountHour: number;
@@ -60,6 +68,9 @@ export interface RateLimitSettings {
 }
 
 export const DEFAULT_LIMITS: RateLimitSettings = {
+  billingPerConversationHour: 5,
+  billingPerCardHour: 5,
+  billingPerCardDay: 10,
   perIdentifierHour: 5,
   perIdentifierDay: 10,
   perAccountHour: 5,
@@ -163,6 +174,18 @@ const envSchema = z.object({
   PASSWORD_HISTORY: wholeNumber(3, 0, 24),
   EMAIL_FROM: optionalText,
   SUPPORT_URL: httpUrl.optional(),
+  BILLING_RECOVERY_REGIONS: optionalText
+    .transform((text) =>
+      text
+        ?.split(',')
+        .map((region) => region.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (regions) => regions === undefined || regions.every((region) => /^[A-Z]{2}$/.test(region)),
+      'must be two-letter country codes separated by commas, such as NL,BE',
+    ),
+  PARTNERS_FILE: optionalText,
   SMTP_URL: optionalText.refine(
     (text) => text === undefined || /^smtps?:\/\//i.test(text),
     'must start with smtp:// or smtps://',
@@ -251,6 +274,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordHistory: values.PASSWORD_HISTORY,
     emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,
     supportUrl: values.SUPPORT_URL ?? 'https://help.streamflix.example/contact',
+    billingRecoveryRegions: values.BILLING_RECOVERY_REGIONS,
+    partnersFile: values.PARTNERS_FILE
+      ? path.resolve(values.PARTNERS_FILE)
+      : fileURLToPath(new URL('../config/partners.json', import.meta.url)),
     smtpUrl: values.SMTP_URL,
     cardHmacKey: values.CARD_HMAC_KEY,
     twilio:

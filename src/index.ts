@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { PartnersFileError } from './recovery/partners.js';
 import { createLogger } from './security/logger.js';
 
 async function main(): Promise<void> {
@@ -17,7 +18,16 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // A stray rejection is a bug to log, not a reason to drop every conversation in flight.
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
-  const app = await createApp(config, { logger });
+  let app;
+  try {
+    app = await createApp(config, { logger });
+  } catch (error) {
+    if (error instanceof PartnersFileError) {
+      process.stderr.write(`${error.message}\nFix the file, or point PARTNERS_FILE at another one.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const url = await app.listen();
   logger.info('bot listening', {
     url,

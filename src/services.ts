@@ -7,7 +7,9 @@ import { EmailNotifier } from './messaging/emailNotifier.js';
 import { createSmsSender, type SmsSender } from './messaging/sms.js';
 import { SmsNotifier } from './messaging/smsNotifier.js';
 import { AccountService } from './recovery/accounts.js';
+import { BillingRecoveryService } from './recovery/billingRecovery.js';
 import { seedDemoAccounts } from './recovery/demoAccounts.js';
+import { loadPartners } from './recovery/partners.js';
 import { PasswordPolicy } from './recovery/passwordPolicy.js';
 import { ResetRequestLimits } from './recovery/requestLimits.js';
 import { ResetService } from './recovery/resetService.js';
@@ -98,6 +100,11 @@ export async function createServices(config: Config, options: ServiceOptions): P
       ...(options.now ? { now: options.now } : {}),
     },
   );
+  const billing = new BillingRecoveryService(accountsRepo, reset, limits, audit, tasks, {
+    cardHmacKey: cardKey,
+    regions: config.billingRecoveryRegions,
+    partners: await loadPartners(config.partnersFile),
+  });
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {
@@ -105,6 +112,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     intents: new IntentRecognizer(texts, LOCALES),
     reset,
     sms,
+    billing,
     settings: {
       defaultLocale: config.defaultLocale,
       publicBaseUrl: config.publicBaseUrl,
@@ -113,6 +121,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
       smsCodeTtlMs: config.smsCodeTtlMs,
       emailFrom: config.emailFrom,
       supportUrl: config.supportUrl,
+      defaultRegion: config.defaultRegion,
     },
   };
   return { texts, accounts, reset, sms, audit, tasks, limits, emailSender, botStorage, dialogServices };

@@ -159,7 +159,8 @@ export class ResetService {
     if (account) await this.sendLinkToAccount(account, origin);
   }
 
-  private async sendLinkToAccount(account: Account, origin: RequestOrigin): Promise<void> {
+  /** J2's email for an account found another way (billing details): to its own address, limits applied. */
+  async sendLinkToAccount(account: Account, origin: RequestOrigin): Promise<void> {
     if (!(await this.requestLimits.allowAccount(account.id, origin))) return;
     const token = newLinkToken();
     const issuedAt = this.now();

@@ -86,6 +86,8 @@ export interface AccountRepository {
   findByEmail(email: string): Promise<Account | undefined>;
   /** By E.164 number. */
   findByPhone(phone: string): Promise<Account | undefined>;
+  /** Every account paying with the card of this keyed fingerprint. */
+  findByCardFingerprint(fingerprint: string): Promise<Account[]>;
   /**
    * Inserts each account, or replaces the one with the same email (the build sees it); one write
    * per shard however many accounts. Returns the stored accounts.

@@ -12,6 +12,8 @@ export type AuditEventName =
   | 'code.failed'
   | 'code.locked'
   | 'sms.status'
+  | 'billing.lookup'
+  | 'billing.rate_limited'
   | 'reset.send_failed'
   | 'reset.link_rejected'
   | 'password.refused'

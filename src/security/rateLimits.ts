@@ -56,6 +56,8 @@ export class RateLimits {
   private readonly account: Counter[];
   private readonly conversation: Counter[];
   private readonly clientAddress: Counter[];
+  private readonly billingConversation: Counter[];
+  private readonly billingCard: Counter[];
 
   constructor(settings: RateLimitSettings, counters: CounterFactory = memoryCounters) {
     this.identifier = [
@@ -68,6 +70,11 @@ export class RateLimits {
     ];
     this.conversation = [counters(settings.perConversationHour, HOUR_S, 'reset-conv-h')];
     this.clientAddress = [counters(settings.perClientAddressHour, HOUR_S, 'web-ip-h')];
+    this.billingConversation = [counters(settings.billingPerConversationHour, HOUR_S, 'billing-conv-h')];
+    this.billingCard = [
+      counters(settings.billingPerCardHour, HOUR_S, 'billing-card-h'),
+      counters(settings.billingPerCardDay, DAY_S, 'billing-card-d'),
+    ];
   }
 
   /** A reset asked for an email address or phone number, known or not. */
@@ -85,6 +92,15 @@ export class RateLimits {
 
   resetByConversation(conversationId: string): Promise<LimitDecision> {
     return consumeAll(this.conversation, conversationId);
+  }
+
+  billingByConversation(conversationId: string): Promise<LimitDecision> {
+    return consumeAll(this.billingConversation, conversationId);
+  }
+
+  /** By the card's keyed fingerprint, never the number. */
+  billingByCard(fingerprint: string): Promise<LimitDecision> {
+    return consumeAll(this.billingCard, fingerprint);
   }
 
   /** The bot's own web pages and APIs; never /api/messages, whose traffic all comes from the channel. */

@@ -18,15 +18,27 @@ export class JsonAccountRepository implements AccountRepository {
   private readonly accounts: ShardedCollection<Account>;
   private readonly emailIndex: ShardedCollection<string>;
   private readonly phoneIndex: ShardedCollection<string>;
+  /** Card fingerprint → ids of the accounts paying with that card (a family may share one). */
+  private readonly cardIndex: ShardedCollection<string[]>;
 
   constructor(dataDir: string) {
+    this.cardIndex = new ShardedCollection(path.join(dataDir, 'index', 'card'));
     this.accounts = new ShardedCollection(path.join(dataDir, 'accounts'));
     this.emailIndex = new ShardedCollection(path.join(dataDir, 'index', 'email'));
     this.phoneIndex = new ShardedCollection(path.join(dataDir, 'index', 'phone'));
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.accounts.init(), this.emailIndex.init(), this.phoneIndex.init()]);
+    await Promise.all([this.accounts.init(), this.emailIndex.init(), this.phoneIndex.init(), this.cardIndex.init()]);
+  }
+
+  async findByCardFingerprint(fingerprint: string): Promise<Account[]> {
+    const ids = (await this.cardIndex.get(fingerprint)) ?? [];
+    const accounts = await Promise.all(ids.map((id) => this.accounts.get(id)));
+    return accounts.filter(
+      (account): account is Account =>
+        account?.payment.type === 'card' && account.payment.cardFingerprint === fingerprint,
+    );
   }
 
   async findByPhone(phone: string): Promise<Account | undefined> {
@@ -57,6 +69,14 @@ export class JsonAccountRepository implements AccountRepository {
     await this.accounts.setMany(accounts.map((account) => [account.id, account]));
     await this.emailIndex.setMany(accounts.map((account) => [account.email, account.id]));
     await this.phoneIndex.setMany(accounts.flatMap((account) => (account.phone ? [[account.phone, account.id]] : [])));
+    const byCard = new Map<string, string[]>();
+    for (const { id, payment } of accounts) {
+      if (payment.type === 'card')
+        byCard.set(payment.cardFingerprint, [...(byCard.get(payment.cardFingerprint) ?? []), id]);
+    }
+    await this.cardIndex.updateMany(byCard.keys(), (fingerprint, ids = []) => [
+      ...new Set([...ids, ...(byCard.get(fingerprint) ?? [])]),
+    ]);
     return accounts;
   }
 

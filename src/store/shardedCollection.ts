@@ -70,13 +70,26 @@ export class ShardedCollection<V> {
 
   /** Many records at once, one write per shard: for bulk imports. */
   async setMany(entries: Iterable<[string, V]>): Promise<void> {
-    const byShard = new Map<number, Changes<V>>();
-    for (const [key, value] of entries) {
+    const values = new Map(entries);
+    await this.updateMany(values.keys(), (key) => values.get(key));
+  }
+
+  /** `change` for many keys, one write per shard; it gets each key and its current value. */
+  async updateMany(
+    keys: Iterable<string>,
+    change: (key: string, current: V | undefined) => V | undefined,
+  ): Promise<void> {
+    const byShard = new Map<number, string[]>();
+    for (const key of keys) {
       const index = this.shardIndex(key);
-      if (!byShard.has(index)) byShard.set(index, new Map());
-      byShard.get(index)!.set(key, value);
+      byShard.set(index, [...(byShard.get(index) ?? []), key]);
     }
-    for (const [index, changes] of byShard) await this.commit(index, async () => changes);
+    for (const [index, shardKeys] of byShard) {
+      await this.commit(index, async (data) => {
+        const current = (key: string) => (data[key] === undefined ? undefined : structuredClone(data[key]));
+        return new Map(shardKeys.map((key) => [key, change(key, current(key))]));
+      });
+    }
   }
 
   /** Every record, shard by shard; for the CLI and maintenance, not for a chat turn. */
