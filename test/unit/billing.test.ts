@@ -1,9 +1,14 @@
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isPlausibleName, namesMatch, normalizePersonName } from '../../src/recovery/billingRecovery.js';
 import { loadPartners, PartnersFileError } from '../../src/recovery/partners.js';
-import { cardFingerprint, isLuhnValid, normalizeCardNumber } from '../../src/security/cardFingerprint.js';
+import {
+  cardFingerprint,
+  isLuhnValid,
+  loadCardHmacKey,
+  normalizeCardNumber,
+} from '../../src/security/cardFingerprint.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 describe('billing details', () => {
@@ -107,5 +112,26 @@ describe('billing details', () => {
       };
       expect(await problemsOf(JSON.stringify([partner, partner]))).to.deep.equal(['the id "x" is used twice']);
     });
+  });
+});
+
+describe('card key', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir()));
+  afterEach(() => temp.remove());
+
+  it('uses the configured key as it is', async () => {
+    expect(await loadCardHmacKey('configured-key-0123456789abcdef0123', temp.dir)).to.equal(
+      'configured-key-0123456789abcdef0123',
+    );
+    expect(await readdir(temp.dir)).to.deep.equal([]);
+  });
+
+  it('generates a development key once, readable by the owner only, and keeps using it', async () => {
+    const first = await loadCardHmacKey(undefined, temp.dir);
+    expect(first).to.have.length.of.at.least(40);
+    const mode = (await stat(path.join(temp.dir, 'card-hmac.key'))).mode & 0o777;
+    expect(mode).to.equal(0o600);
+    expect(await loadCardHmacKey(undefined, temp.dir)).to.equal(first);
   });
 });
