@@ -8,11 +8,31 @@ import { loadConfig } from '../src/config.js';
 import type { EmailMessage, EmailSender } from '../src/messaging/email.js';
 import { createLogger } from '../src/security/logger.js';
 
+/** Keeps the newest reset link per address; a reader can wait for one newer than what it has. */
 class MemoryMail implements EmailSender {
-  readonly latestLink = new Map<string, string>();
+  private readonly latestLink = new Map<string, string>();
+  private readonly waiting = new Map<string, Array<() => void>>();
+
   async send(message: EmailMessage): Promise<void> {
     const link = /\/reset\?token=[A-Za-z0-9_-]{43}/.exec(message.text)?.[0];
-    if (link) this.latestLink.set(message.to, link);
+    if (!link) return;
+    this.latestLink.set(message.to, link);
+    for (const wake of this.waiting.get(message.to) ?? []) wake();
+    this.waiting.delete(message.to);
+  }
+
+  /** The newest link other than `previous`, waiting up to `timeoutMs` for it. */
+  async next(to: string, previous: string | undefined, timeoutMs: number): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const link = this.latestLink.get(to);
+      if (link && link !== previous) return link;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.waiting.set(to, [...(this.waiting.get(to) ?? []), () => (clearTimeout(timer), resolve())]);
+      });
+    }
+    return null;
   }
 }
 
@@ -44,21 +64,31 @@ const app = await createApp(config, {
 });
 const echo = new EchoBot();
 const lag = monitorEventLoopDelay({ resolution: 10 });
+let cpuAtStart = process.cpuUsage();
+let wallAtStart = performance.now();
 
 app.server.post('/bench/echo', async (req: Request, res: Response) => {
   await app.adapter.process(req, res, (context) => echo.run(context));
 });
-app.server.get('/bench/link', (req: Request, res: Response, next) => {
-  res.send(200, { link: mail.latestLink.get(String((req.query as Record<string, string>).to)) ?? null });
-  next();
+app.server.get('/bench/link', async (req: Request, res: Response) => {
+  const query = req.query as Record<string, string>;
+  res.send(200, { link: await mail.next(String(query.to), query.after || undefined, 10_000) });
 });
 app.server.post('/bench/lag', (req: Request, res: Response, next) => {
   const action = (req.query as Record<string, string>).action;
   if (action === 'start') {
     lag.reset();
     lag.enable();
+    cpuAtStart = process.cpuUsage();
+    wallAtStart = performance.now();
   } else lag.disable();
-  res.send(200, { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20 });
+  const cpu = process.cpuUsage(cpuAtStart);
+  res.send(200, {
+    p99Ms: lag.percentile(99) / 1e6,
+    maxMs: lag.max / 1e6,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+    cpuCores: (cpu.user + cpu.system) / 1000 / (performance.now() - wallAtStart),
+  });
   next();
 });
 app.server.get('/bench/stats', (_req: Request, res: Response, next) => {
@@ -74,3 +104,5 @@ const url = await app.listen();
 process.stdout.write(
   JSON.stringify({ url, startupMs: performance.now(), rssMb: process.memoryUsage().rss / 2 ** 20 }) + '\n',
 );
+// A normal exit on SIGTERM, so V8 flags such as --cpu-prof can write their output.
+process.on('SIGTERM', () => process.exit(0));
