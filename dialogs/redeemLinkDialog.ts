@@ -14,7 +14,7 @@ import {
   type OfferNewEmailResult,
 } from './offerNewEmailDialog.js';
 import { choiceMessage } from './prompts.js';
-import { textsFor, type DialogServices } from './services.js';
+import type { DialogServices } from './services.js';
 import { TROUBLE_DIALOG, TroubleDialog, type TroubleOptions, type TroubleResult } from './troubleDialog.js';
 
 export const REDEEM_LINK_DIALOG = 'redeemLinkDialog';
@@ -26,6 +26,8 @@ export interface RedeemLinkOptions {
   pastedText?: string;
   /** The address the email went to, when this journey asked for it. */
   email?: string;
+  /** Ask again, saying what the link looks like. */
+  retry?: boolean;
 }
 
 /** Ends with 'changed', or with what became of a dead link. */
@@ -60,11 +62,11 @@ export class RedeemLinkDialog extends ComponentDialog {
     }
     // The trouble cases are offered right where the person waits for the email.
     const troubles = { choices: ['email-not-received', 'link-not-working'], labelPrefix: 'menu' };
+    const resetUrl = `${this.services.settings.publicBaseUrl}/reset`;
+    const retry = choiceMessage(step.context, this.services, 'link.notALink', troubles, { resetUrl });
     return step.prompt(LINK_PROMPT, {
-      prompt: choiceMessage(step.context, this.services, 'link.ask', troubles),
-      retryPrompt: choiceMessage(step.context, this.services, 'link.notALink', troubles, {
-        resetUrl: `${this.services.settings.publicBaseUrl}/reset`,
-      }),
+      prompt: options.retry ? retry : choiceMessage(step.context, this.services, 'link.ask', troubles),
+      retryPrompt: retry,
     });
   }
 
@@ -80,12 +82,7 @@ export class RedeemLinkDialog extends ComponentDialog {
       );
       if (topic)
         return step.beginDialog(TROUBLE_DIALOG, { topic, ...(email ? { email } : {}) } satisfies TroubleOptions);
-      await step.context.sendActivity(
-        textsFor(step.context, this.services)('link.notALink', {
-          resetUrl: `${this.services.settings.publicBaseUrl}/reset`,
-        }),
-      );
-      return step.replaceDialog(STEPS, step.options);
+      return step.replaceDialog(STEPS, { ...(step.options as RedeemLinkOptions), retry: true });
     }
     const check = await this.services.reset.checkLink(token);
     if (check.kind === 'valid') return step.beginDialog(NEW_PASSWORD_DIALOG, { grant: check.grant });

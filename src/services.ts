@@ -84,7 +84,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   );
   const smsSender =
     options.smsSender ??
-    createSmsSender({ twilio: config.twilio, dataDir: config.dataDir, publicBaseUrl: config.publicBaseUrl });
+    (await createSmsSender({ twilio: config.twilio, dataDir: config.dataDir, publicBaseUrl: config.publicBaseUrl }));
   const sms = new SmsResetService(
     accountsRepo,
     requestsRepo,

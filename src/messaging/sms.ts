@@ -1,5 +1,5 @@
 import path from 'node:path';
-import twilio from 'twilio';
+import type twilioModule from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { TwilioSettings } from '../config.js';
 import { AppendLog } from '../store/appendLog.js';
@@ -68,7 +68,7 @@ export function classifyTwilioError(code: number | undefined, status: number | u
  * Twilio's own RequestClient with every request sent to another base URL (TWILIO_API_BASE_URL),
  * so tests can run the official client against a local stand-in of the REST API.
  */
-function rebasedRequestClient(baseUrl: string, timeoutMs: number): RequestClient {
+function rebasedRequestClient(twilio: typeof twilioModule, baseUrl: string, timeoutMs: number): RequestClient {
   const base = new URL(baseUrl);
   class RebasedRequestClient extends twilio.RequestClient {
     override request<TData>(opts: RequestClient.RequestOptions<TData>) {
@@ -82,18 +82,24 @@ function rebasedRequestClient(baseUrl: string, timeoutMs: number): RequestClient
   return new RebasedRequestClient({ timeout: timeoutMs });
 }
 
-/** Twilio's Messages API through the official client. */
+/** Twilio's Messages API through the official client (loaded only when Twilio is configured). */
 export class TwilioSmsSender implements SmsSender {
-  private readonly client: ReturnType<typeof twilio>;
-
-  constructor(
+  private constructor(
+    private readonly client: ReturnType<typeof twilioModule>,
     private readonly settings: TwilioSettings,
     private readonly statusCallbackUrl: string,
-  ) {
+  ) {}
+
+  static async create(settings: TwilioSettings, statusCallbackUrl: string): Promise<TwilioSmsSender> {
+    const { default: twilio } = await import('twilio');
     const httpClient = settings.apiBaseUrl
-      ? rebasedRequestClient(settings.apiBaseUrl, settings.timeoutMs)
+      ? rebasedRequestClient(twilio, settings.apiBaseUrl, settings.timeoutMs)
       : new twilio.RequestClient({ timeout: settings.timeoutMs });
-    this.client = twilio(settings.accountSid, settings.authToken, { httpClient });
+    return new TwilioSmsSender(
+      twilio(settings.accountSid, settings.authToken, { httpClient }),
+      settings,
+      statusCallbackUrl,
+    );
   }
 
   async send(message: SmsMessage): Promise<{ id: string | undefined }> {
@@ -117,12 +123,12 @@ export class TwilioSmsSender implements SmsSender {
   }
 }
 
-export function createSmsSender(options: {
+export async function createSmsSender(options: {
   twilio: TwilioSettings | undefined;
   dataDir: string;
   publicBaseUrl: string;
-}): SmsSender {
+}): Promise<SmsSender> {
   return options.twilio
-    ? new TwilioSmsSender(options.twilio, `${options.publicBaseUrl}/api/twilio/status`)
+    ? TwilioSmsSender.create(options.twilio, `${options.publicBaseUrl}/api/twilio/status`)
     : new OutboxSmsSender(options.dataDir);
 }

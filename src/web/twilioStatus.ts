@@ -1,4 +1,3 @@
-import twilio from 'twilio';
 import type { Request, Response, Server } from 'restify';
 import type { TwilioSettings } from '../config.js';
 import type { AuditTrail } from '../security/audit.js';
@@ -29,7 +28,8 @@ export function registerTwilioStatus(server: Server, deps: TwilioStatusDeps): vo
     const params = formFields(req.body);
     const signature = req.header('x-twilio-signature');
     const url = `${deps.publicBaseUrl}${TWILIO_STATUS_PATH}`;
-    if (!params || !signature || !twilio.validateRequest(deps.twilio.authToken, signature, url, params)) {
+    const { validateRequest } = (await import('twilio')).default;
+    if (!params || !signature || !validateRequest(deps.twilio.authToken, signature, url, params)) {
       const decision = await deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
       deps.logger.warn('twilio status callback refused', { reason: params ? 'bad signature' : 'bad body' });
       res.send(decision.allowed ? 403 : 429, { error: 'The request is not signed by Twilio.' });
