@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { EMMA, LIAM, importAccounts } from '../helpers/accounts.js';
-import { latestResetLink, startTestApp, type TestApp } from '../helpers/testApp.js';
+import { EMMA, LIAM } from '../helpers/accounts.js';
+import { latestResetLink, useTestApp, type TestApp } from '../helpers/testApp.js';
 
 async function requestLink(test: TestApp, email: string, locale = 'en-US'): Promise<string> {
   const chat = test.conversation(undefined, locale);
@@ -36,20 +36,11 @@ function tokenOf(link: string): string {
 }
 
 describe('J2 reset page, as a plain HTML form', () => {
-  let test: TestApp;
-  let clock: Date;
-
-  beforeEach(async () => {
-    clock = new Date('2026-11-25T10:00:00Z');
-    test = await startTestApp({ now: () => clock });
-    await importAccounts(test, EMMA, LIAM);
-  });
-
-  afterEach(() => test.close());
+  const app = useTestApp({ accounts: [EMMA, LIAM] });
 
   it('serves a form with two password fields and strict security headers', async () => {
-    const link = await requestLink(test, LIAM.email);
-    const response = await fetch(link.replace(test.config.publicBaseUrl, test.url));
+    const link = await requestLink(app.test, LIAM.email);
+    const response = await fetch(link.replace(app.test.config.publicBaseUrl, app.test.url));
     const html = await response.text();
     expect(response.status).to.equal(200);
     expect(html).to.contain('<form method="post" action="/reset">');
@@ -64,8 +55,8 @@ describe('J2 reset page, as a plain HTML form', () => {
   });
 
   it('speaks the language the browser asks for', async () => {
-    const link = await requestLink(test, LIAM.email);
-    const response = await fetch(`${test.url}/reset?token=${tokenOf(link)}`, {
+    const link = await requestLink(app.test, LIAM.email);
+    const response = await fetch(`${app.test.url}/reset?token=${tokenOf(link)}`, {
       headers: { 'accept-language': 'nl-BE,nl;q=0.9,en;q=0.5' },
     });
     const html = await response.text();
@@ -74,60 +65,63 @@ describe('J2 reset page, as a plain HTML form', () => {
   });
 
   it('sets the password from the form, once, and then calls the link used', async () => {
-    const token = tokenOf(await requestLink(test, EMMA.email));
-    const refused = await fetch(`${test.url}/reset`, form({ token, password: 'Welkom2024!', confirm: 'Welkom2024!' }));
+    const token = tokenOf(await requestLink(app.test, EMMA.email));
+    const refused = await fetch(
+      `${app.test.url}/reset`,
+      form({ token, password: 'Welkom2024!', confirm: 'Welkom2024!' }),
+    );
     expect(refused.status).to.equal(422);
     expect(await refused.text()).to.contain('not safe or too common');
 
     const mismatch = await fetch(
-      `${test.url}/reset`,
+      `${app.test.url}/reset`,
       form({ token, password: 'velvet-anchor-mosaic', confirm: 'velvet-anchor-mosaik' }),
     );
     expect(await mismatch.text()).to.contain('The two passwords are not the same');
 
     const done = await fetch(
-      `${test.url}/reset`,
+      `${app.test.url}/reset`,
       form({ token, password: 'velvet-anchor-mosaic', confirm: 'velvet-anchor-mosaic' }),
     );
     expect(done.status).to.equal(200);
     expect(await done.text()).to.contain('Your password has been changed');
-    expect(await test.app.accounts.checkPassword(EMMA.email, 'velvet-anchor-mosaic')).to.equal(true);
+    expect(await app.test.app.accounts.checkPassword(EMMA.email, 'velvet-anchor-mosaic')).to.equal(true);
 
-    const again = await fetch(`${test.url}/reset?token=${token}`);
+    const again = await fetch(`${app.test.url}/reset?token=${token}`);
     expect(again.status).to.equal(410);
     expect(await again.text())
       .to.contain('This link has already been used')
       .and.contain('Email me a new link');
     const replay = await fetch(
-      `${test.url}/reset`,
+      `${app.test.url}/reset`,
       form({ token, password: 'other-valid-passphrase-here', confirm: 'other-valid-passphrase-here' }),
     );
     expect(replay.status).to.equal(410);
-    expect(await test.app.accounts.checkPassword(EMMA.email, 'velvet-anchor-mosaic')).to.equal(true);
+    expect(await app.test.app.accounts.checkPassword(EMMA.email, 'velvet-anchor-mosaic')).to.equal(true);
   });
 
   it('says an expired link has expired and sends a new one in one step', async () => {
-    const token = tokenOf(await requestLink(test, LIAM.email));
-    clock = new Date(clock.getTime() + 24 * 3600_000 + 1000);
-    const expired = await fetch(`${test.url}/reset?token=${token}`);
+    const token = tokenOf(await requestLink(app.test, LIAM.email));
+    app.advanceClock(24 * 3600_000 + 1000);
+    const expired = await fetch(`${app.test.url}/reset?token=${token}`);
     expect(expired.status).to.equal(410);
     const html = await expired.text();
     expect(html).to.contain('This link has expired').and.contain('24 hours');
     expect(html).to.contain('action="/reset/renew"');
 
-    const renewed = await fetch(`${test.url}/reset/renew`, form({ token }));
+    const renewed = await fetch(`${app.test.url}/reset/renew`, form({ token }));
     expect(renewed.status).to.equal(200);
     expect(await renewed.text()).to.contain('Check your email');
-    const fresh = await latestResetLink(test, LIAM.email);
+    const fresh = await latestResetLink(app.test, LIAM.email);
     expect(tokenOf(fresh)).not.to.equal(token);
-    expect((await fetch(`${test.url}/reset?token=${tokenOf(fresh)}`)).status).to.equal(200);
+    expect((await fetch(`${app.test.url}/reset?token=${tokenOf(fresh)}`)).status).to.equal(200);
   });
 
   it('makes an older link stop working once a newer one is sent', async () => {
-    const first = tokenOf(await requestLink(test, LIAM.email));
-    const second = tokenOf(await requestLink(test, LIAM.email));
-    expect((await fetch(`${test.url}/reset?token=${first}`)).status).to.equal(404);
-    expect((await fetch(`${test.url}/reset?token=${second}`)).status).to.equal(200);
+    const first = tokenOf(await requestLink(app.test, LIAM.email));
+    const second = tokenOf(await requestLink(app.test, LIAM.email));
+    expect((await fetch(`${app.test.url}/reset?token=${first}`)).status).to.equal(404);
+    expect((await fetch(`${app.test.url}/reset?token=${second}`)).status).to.equal(200);
   });
 
   it('answers unknown, malformed and missing tokens with a clear page, never a stack trace', async () => {
@@ -139,15 +133,15 @@ describe('J2 reset page, as a plain HTML form', () => {
       '?token=%00%ff',
       '?token=a&token=b',
     ]) {
-      const response = await fetch(`${test.url}/reset${query}`);
+      const response = await fetch(`${app.test.url}/reset${query}`);
       const html = await response.text();
       expect(response.status, query).to.equal(404);
       expect(textOf(html)).to.contain("This link doesn't work");
       expect(html).not.to.match(/at \w+ \(|Error:/);
     }
-    const incomplete = await fetch(`${test.url}/reset`, form({ token: 'x' }));
+    const incomplete = await fetch(`${app.test.url}/reset`, form({ token: 'x' }));
     expect(incomplete.status).to.equal(400);
-    const junk = await fetch(`${test.url}/reset`, {
+    const junk = await fetch(`${app.test.url}/reset`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"token":',
@@ -158,9 +152,9 @@ describe('J2 reset page, as a plain HTML form', () => {
 
   it('limits each client address to 20 requests an hour on its pages', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await fetch(`${test.url}/reset?token=nothing`)).status);
+    for (let i = 0; i < 21; i++) statuses.push((await fetch(`${app.test.url}/reset?token=nothing`)).status);
     expect(statuses.slice(0, 20).every((status) => status === 404)).to.equal(true);
-    const limited = await fetch(`${test.url}/reset?token=nothing`);
+    const limited = await fetch(`${app.test.url}/reset?token=nothing`);
     expect(limited.status).to.equal(429);
     expect(limited.headers.get('retry-after')).to.match(/^\d+$/);
     expect(await limited.text()).to.contain('try again in');

@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
 import { createApp, type App } from '../../src/app.js';
+import type { AccountImportRecord } from '../../src/recovery/accounts.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { EmailSender, OutboxEmail } from '../../src/messaging/email.js';
 import type { OutboxSms } from '../../src/messaging/sms.js';
@@ -180,4 +181,34 @@ async function readTree(dir: string): Promise<string> {
       parts.push(await readFile(path.join(entry.parentPath ?? (entry as { path: string }).path, entry.name), 'utf8'));
   }
   return parts.join('\n');
+}
+
+export const TEST_START = new Date('2026-11-25T10:00:00Z');
+
+/**
+ * A fresh app for every test of the surrounding `describe`, with a clock the test can move and
+ * the given accounts imported; closed after each test.
+ */
+export function useTestApp(options: { accounts?: AccountImportRecord[]; env?: Record<string, string> } = {}): {
+  readonly test: TestApp;
+  advanceClock(ms: number): void;
+} {
+  let current: TestApp | undefined;
+  let clock = TEST_START;
+  beforeEach(async () => {
+    clock = TEST_START;
+    current = await startTestApp({ now: () => clock, ...(options.env ? { env: options.env } : {}) });
+    const report = await current.app.accounts.importAccounts(options.accounts ?? []);
+    if (report.problems.length > 0) throw new Error(report.problems.join('; '));
+  });
+  afterEach(() => current?.close());
+  return {
+    get test() {
+      if (!current) throw new Error('useTestApp: no app outside a test');
+      return current;
+    },
+    advanceClock: (ms) => {
+      clock = new Date(clock.getTime() + ms);
+    },
+  };
 }
