@@ -44,7 +44,7 @@ export interface ResetServiceOptions {
 }
 
 /**
- * J2 and the new-password step behind it: the one place that decides about reset links,
+ * Reset links (J2) and the new-password step (J4) behind every route: the one place that decides,
  * used alike by the chat and by the web page.
  */
 export class ResetService {
