@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { parse as parseDotenv } from 'dotenv';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 
@@ -29,6 +31,19 @@ describe('configuration', () => {
     expect(config.passwordHistory).to.equal(3);
     expect(config.smtpUrl).to.equal(undefined);
     expect(config.seedDemoAccounts).to.equal(true);
+  });
+
+  it('takes .env.example as it is, and it names every setting the bot reads', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const config = loadConfig(parseDotenv(example));
+    expect(config.emailFrom).to.equal('StreamFlix <no-reply@streamflix.example>');
+    expect(config.resetLinkTtlMs).to.equal(24 * 3600_000);
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Za-z_]+)=/gm)].map((match) => match[1]));
+    const source = readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/^\s{2}([A-Z][A-Za-z_]+): /gm)]
+      .map((match) => match[1]!)
+      .filter((name) => name !== 'NODE_ENV');
+    expect(read.filter((name) => !documented.has(name))).to.deep.equal([]);
   });
 
   it('parses durations like 24h, 20m, 3s and 500ms', () => {
