@@ -62,6 +62,18 @@ describe('J2 reset page, as a plain HTML form', () => {
     const html = await response.text();
     expect(html).to.contain('<html lang="nl">');
     expect(html).to.contain('Kies een nieuw wachtwoord');
+    const token = tokenOf(link);
+    const dutch = { headers: { 'accept-language': 'nl-NL' } };
+    const refused = await fetch(`${app.test.url}/reset`, {
+      ...form({ token, password: 'wachtwoord1', confirm: 'wachtwoord1' }),
+      headers: { ...form({}).headers, ...dutch.headers },
+    });
+    expect(textOf(await refused.text())).to.contain('niet veilig of te vaak gebruikt');
+    const done = await fetch(`${app.test.url}/reset`, {
+      ...form({ token, password: 'wolk-lepel-paard-zon', confirm: 'wolk-lepel-paard-zon' }),
+      headers: { ...form({}).headers, ...dutch.headers },
+    });
+    expect(textOf(await done.text())).to.contain('Je wachtwoord is gewijzigd');
   });
 
   it('sets the password from the form, once, and then calls the link used', async () => {

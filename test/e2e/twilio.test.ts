@@ -78,6 +78,20 @@ describe('SMS through the official Twilio client, against a local stand-in', () 
     expect(await test.texts()).to.deep.equal([]);
   });
 
+  it('completes the journey with the code the stand-in received', async () => {
+    await start();
+    const chat = test.conversation(undefined, 'nl-NL');
+    await chat.say('reset');
+    await chat.say('sms');
+    await chat.say('06 12345678');
+    await test.app.idle();
+    const code = /^(\d{6}) /.exec(standIn.received[0]!.form.Body!)![1]!;
+    await chat.say(code);
+    expect(await chat.say({ value: { password: 'wolk-lepel-paard-zon', confirm: 'wolk-lepel-paard-zon' } })).to.contain(
+      'Je wachtwoord is gewijzigd',
+    );
+  });
+
   it('uses the messaging service instead of a sender number when one is configured', async () => {
     await start({ TWILIO_MESSAGING_SERVICE_SID: SERVICE_SID });
     await askCode();
