@@ -8,6 +8,7 @@ import type { AccountService } from './recovery/accounts.js';
 import type { ResetService } from './recovery/resetService.js';
 import type { FileAuditTrail } from './security/audit.js';
 import { createServices, type ServiceOptions } from './services.js';
+import { DuplicateActivityFilter } from './duplicateFilter.js';
 import { TypingIndicator } from './typingIndicator.js';
 import { isActivityShaped } from './web/activityShape.js';
 import { registerResetPage } from './web/resetPage.js';
@@ -33,7 +34,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const services = await createServices(config, options);
   const { texts, reset, tasks, limits, dialogServices, botStorage, emailSender } = services;
   const conversationState = new ConversationState(botStorage);
-  const bot = new PasswordHelpBot(conversationState, new MainDialog(dialogServices));
+  const bot = new PasswordHelpBot(conversationState, new MainDialog(dialogServices), dialogServices);
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
@@ -43,6 +44,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       MicrosoftAppTenantId: config.bot.appTenantId,
     }),
   );
+  adapter.use(new DuplicateActivityFilter());
   adapter.use(new TypingIndicator(500, 2000));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error('turn failed', { error, channel: context.activity.channelId });

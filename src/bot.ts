@@ -1,6 +1,8 @@
 import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
+import type { DialogServices } from '../dialogs/services.js';
+import { isSharedTeamsConversation, moveToPersonalChat, stripBotMention } from '../dialogs/teams.js';
 
 /** Routes every turn into the main dialog and saves the conversation's state afterwards. */
 export class PasswordHelpBot extends ActivityHandler {
@@ -9,13 +11,16 @@ export class PasswordHelpBot extends ActivityHandler {
   constructor(
     private readonly conversationState: ConversationState,
     private readonly mainDialog: MainDialog,
+    services: DialogServices,
   ) {
     super();
     const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
     this.dialogs = new DialogSet(dialogState).add(mainDialog);
 
     this.onMessage(async (context, next) => {
-      await this.runDialog(context, { greet: mainDialog.routeOf(context) === undefined });
+      stripBotMention(context);
+      if (isSharedTeamsConversation(context)) await moveToPersonalChat(context, services);
+      else await this.runDialog(context, { greet: mainDialog.routeOf(context) === undefined });
       await next();
     });
 
@@ -23,7 +28,8 @@ export class PasswordHelpBot extends ActivityHandler {
       const newcomers = (context.activity.membersAdded ?? []).filter(
         (member) => member.id !== context.activity.recipient?.id,
       );
-      if (newcomers.length > 0) await this.runDialog(context, { greet: true });
+      // In a Teams team or group chat a greeting to everyone would be noise.
+      if (newcomers.length > 0 && !isSharedTeamsConversation(context)) await this.runDialog(context, { greet: true });
       await next();
     });
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
@@ -72,8 +73,6 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
 
 /** Talks to POST /api/messages like a channel, with replies in the response (expectReplies). */
 export class ChatDriver {
-  private counter = 0;
-
   constructor(
     readonly baseUrl: string,
     readonly conversationId: string,
@@ -107,7 +106,7 @@ export class ChatDriver {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        id: `act-${++this.counter}`,
+        id: `act-${randomUUID()}`,
         channelId: this.channelId,
         serviceUrl: 'http://127.0.0.1:9/unused',
         deliveryMode: 'expectReplies',
