@@ -19,8 +19,8 @@ type Changes<V> = Map<string, V | undefined>;
  * A key-value collection spread over many small lowdb files, so that a change rewrites one
  * shard (a few hundred kilobytes at 100 000 records) rather than the whole store.
  *
- * Shards are read on first use and the most recently used are cached; a cached shard is re-read
- * when its file was replaced by another process (the accounts CLI next to the running bot), and writes hold a lock file so
+ * Shards are read on first use and cached; a cached shard is re-read when its file was replaced
+ * by another process (the accounts CLI next to the running bot), and writes hold a lock file so
  * neither process loses the other's change.
  */
 export class ShardedCollection<V> {
@@ -31,8 +31,6 @@ export class ShardedCollection<V> {
   constructor(
     readonly dir: string,
     readonly shardCount = 256,
-    /** Shards kept in memory; a large store is read again from disk rather than held whole. */
-    readonly maxCachedShards = 64,
   ) {}
 
   async init(): Promise<void> {
@@ -120,17 +118,11 @@ export class ShardedCollection<V> {
     const file = this.fileOf(index);
     const identity = await fileIdentity(file);
     const cached = this.cache.get(index);
-    // Most recently used last, so the oldest is the first to go when the cache is full.
-    this.cache.delete(index);
-    if (cached && cached.identity === identity) {
-      this.cache.set(index, cached);
-      return cached;
-    }
+    if (cached && cached.identity === identity) return cached;
     const db = new Low<Record<string, V>>(new AtomicJsonFile(file), {});
     await db.read();
     const loaded = { db, identity };
     this.cache.set(index, loaded);
-    if (this.cache.size > this.maxCachedShards) this.cache.delete(this.cache.keys().next().value!);
     return loaded;
   }
 

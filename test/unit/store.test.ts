@@ -60,16 +60,6 @@ describe('JSON store', () => {
       expect(await new ShardedCollection<number>(temp.dir, 2).get('shared')).to.equal(300);
     });
 
-    it('keeps only the most recently used shards in memory, and reads the others again', async () => {
-      const collection = new ShardedCollection<number>(temp.dir, 16, 2);
-      await Promise.all(Array.from({ length: 40 }, (_, i) => collection.update(`key-${i}`, () => i)));
-      for (let round = 0; round < 2; round++) {
-        for (let i = 0; i < 40; i++) expect(await collection.get(`key-${i}`)).to.equal(i);
-      }
-      await collection.update('key-3', (n = 0) => n + 100);
-      expect(await new ShardedCollection<number>(temp.dir, 16, 2).get('key-3')).to.equal(103);
-    });
-
     it('hands out copies, so a caller cannot change the stored record by accident', async () => {
       const collection = new ShardedCollection<{ list: number[] }>(temp.dir, 2);
       await collection.set('k', { list: [1] });
