@@ -23,6 +23,8 @@ const OFFER_CHOICES = ['yes', 'email', 'no'] as const;
 /** The number the code went to (E.164, not a secret), so "send a new code" needs no retyping. */
 interface CodeState {
   phone: string;
+  /** Ask again, saying what a code looks like. */
+  retry?: boolean;
 }
 
 interface OfferState extends CodeState {
@@ -66,7 +68,11 @@ export class SmsResetDialog extends ComponentDialog {
 
   private async askCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
-    return step.prompt(CODE_PROMPT, { prompt: t('code.ask'), retryPrompt: t('code.malformed') });
+    const { retry } = step.options as CodeState;
+    return step.prompt(CODE_PROMPT, {
+      prompt: t(retry ? 'code.malformed' : 'code.ask'),
+      retryPrompt: t('code.malformed'),
+    });
   }
 
   private async checkCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -77,13 +83,12 @@ export class SmsResetDialog extends ComponentDialog {
       case 'valid':
         return step.beginDialog(NEW_PASSWORD_DIALOG, { grant: check.grant });
       case 'malformed':
-        await step.context.sendActivity(t('code.malformed'));
-        return step.replaceDialog(CODE_STEPS, state);
+        return step.replaceDialog(CODE_STEPS, { phone: state.phone, retry: true } satisfies CodeState);
       case 'wrong':
         await step.context.sendActivity(t('code.wrong', { count: check.triesLeft }));
-        return step.replaceDialog(CODE_STEPS, state);
+        return step.replaceDialog(CODE_STEPS, { phone: state.phone } satisfies CodeState);
       default:
-        return step.replaceDialog(OFFER_STEPS, { ...state, reason: check.kind } satisfies OfferState);
+        return step.replaceDialog(OFFER_STEPS, { phone: state.phone, reason: check.kind } satisfies OfferState);
     }
   }
 
