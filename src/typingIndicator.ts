@@ -2,6 +2,7 @@ import type { Middleware, TurnContext } from 'botbuilder';
 
 /**
  * Shows "typing…" while a message turn takes longer than `delayMs`, repeating every `periodMs`.
+ * In Teams it shows at once: people there expect an immediate sign of life.
  * Unlike the SDK's ShowTypingMiddleware it never touches the turn context after the turn ended,
  * which under load crashed the process with "a proxy that has been revoked".
  */
@@ -24,7 +25,9 @@ export class TypingIndicator implements Middleware {
       }
       if (running) timer = setTimeout(() => void tick(), this.periodMs);
     };
-    timer = setTimeout(() => void tick(), this.delayMs);
+    const delay = context.activity.channelId === 'msteams' ? 0 : this.delayMs;
+    if (delay === 0) await tick();
+    else timer = setTimeout(() => void tick(), delay);
     try {
       await next();
     } finally {

@@ -24,6 +24,17 @@ describe('Teams behaviour', () => {
     );
   });
 
+  it('shows the typing indicator at once on every message turn', async () => {
+    const chat = app.test.conversation(undefined, 'en-US', 'msteams');
+    const replies = await chat.postRaw({
+      type: 'message',
+      text: 'reset',
+      recipient: BOT,
+      conversation: { id: chat.conversationId, conversationType: 'personal' },
+    });
+    expect(replies.map((a) => a.type)).to.deep.equal(['typing', 'message']);
+  });
+
   it('greets new members in a personal chat only', async () => {
     const added = { type: 'conversationUpdate', membersAdded: [{ id: '29:person' }, BOT] };
     expect(replyText(await teams('personal').post(added))).to.contain('password help bot');

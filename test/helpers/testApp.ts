@@ -102,6 +102,11 @@ export class ChatDriver {
   }
 
   async post(activity: Record<string, unknown>): Promise<Partial<Activity>[]> {
+    return (await this.postRaw(activity)).filter((a) => a.type === 'message');
+  }
+
+  /** Every activity the bot answered with, typing indicators included. */
+  async postRaw(activity: Record<string, unknown>): Promise<Partial<Activity>[]> {
     const response = await fetch(`${this.baseUrl}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -121,7 +126,7 @@ export class ChatDriver {
     if (response.status !== 200)
       throw new Error(`POST /api/messages answered ${response.status}: ${await response.text()}`);
     const body = (await response.json()) as { activities?: Partial<Activity>[] };
-    return (body.activities ?? []).filter((a) => a.type === 'message');
+    return body.activities ?? [];
   }
 }
 
