@@ -1,8 +1,18 @@
-import { ActionTypes, CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { ActionTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isPlausibleName, type CardDetails } from '../src/recovery/billingRecovery.js';
 import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, type AnyInput } from './prompts.js';
-import { chatOrigin, isTeams, localeOf, regionOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
+import { billingDetailsCard } from './cards.js';
+import {
+  chatOrigin,
+  isTeams,
+  localeOf,
+  regionOf,
+  sayContactSupport,
+  sayRateLimited,
+  textsFor,
+  type DialogServices,
+} from './services.js';
 
 export const BILLING_DIALOG = 'billingDialog';
 const METHOD_STEPS = 'billingMethodSteps';
@@ -70,7 +80,7 @@ export class BillingDialog extends ComponentDialog {
   }
 
   private async askFirstNameStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.prompt(FIRST_NAME_PROMPT, { prompt: this.detailsCard(step.context) });
+    return step.prompt(FIRST_NAME_PROMPT, { prompt: billingDetailsCard(step.context, this.services) });
   }
 
   private async firstNameStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -174,29 +184,8 @@ export class BillingDialog extends ComponentDialog {
 
   /** Until the hand-over to an agent exists: where customer support can be reached. */
   private async offerSupport(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    await step.context.sendActivity(
-      this.t(step.context)('support.contact', { supportUrl: this.services.settings.supportUrl }),
-    );
+    await sayContactSupport(step.context, this.services);
     return step.endDialog();
-  }
-
-  /** Name and card number in one Adaptive Card; outside Teams, typing them one by one works too. */
-  private detailsCard(context: TurnContext): Partial<Activity> {
-    const t = this.t(context);
-    const card = CardFactory.adaptiveCard({
-      type: 'AdaptiveCard',
-      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-      version: '1.5',
-      body: [
-        { type: 'TextBlock', text: t('billing.cardTitle'), weight: 'Bolder', size: 'Medium', wrap: true },
-        { type: 'TextBlock', text: t('billing.cardIntro'), wrap: true },
-        { type: 'Input.Text', id: 'firstName', label: t('billing.cardFirstName'), isRequired: true },
-        { type: 'Input.Text', id: 'lastName', label: t('billing.cardLastName'), isRequired: true },
-        { type: 'Input.Text', id: 'cardNumber', label: t('billing.cardNumber'), style: 'Tel', isRequired: true },
-      ],
-      actions: [{ type: 'Action.Submit', title: t('billing.cardSubmit') }],
-    });
-    return MessageFactory.attachment(card, isTeams(context) ? undefined : t('billing.askFirstName'));
   }
 
   private t(context: TurnContext) {

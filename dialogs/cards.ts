@@ -1,25 +1,69 @@
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { isTeams, textsFor, type DialogServices } from './services.js';
 
+/** An input of a form card: its id is the field name in the submitted `activity.value`. */
+interface FormInput {
+  id: string;
+  label: string;
+  style?: 'Password' | 'Tel';
+}
+
 /**
- * J4's card: two password-style inputs that submit `{ password, confirm }`. Outside Teams the
- * message also says that typing the password is possible.
+ * A titled Adaptive Card form with one submit button. Outside Teams `typedText` goes with it,
+ * saying that typing the answers works too; in Teams only the card is offered.
  */
-export function newPasswordCard(context: TurnContext, services: DialogServices): Partial<Activity> {
-  const t = textsFor(context, services);
-  const min = services.settings.passwordMinLength;
+function formCard(
+  context: TurnContext,
+  form: { title: string; intro: string; inputs: FormInput[]; submit: string },
+  typedText: string,
+): Partial<Activity> {
   const card = CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     body: [
-      { type: 'TextBlock', text: t('password.cardTitle'), weight: 'Bolder', size: 'Medium', wrap: true },
-      { type: 'TextBlock', text: t('password.cardIntro', { min }), wrap: true },
-      { type: 'Input.Text', id: 'password', style: 'Password', label: t('password.cardPassword'), isRequired: true },
-      { type: 'Input.Text', id: 'confirm', style: 'Password', label: t('password.cardConfirm'), isRequired: true },
+      { type: 'TextBlock', text: form.title, weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'TextBlock', text: form.intro, wrap: true },
+      ...form.inputs.map((input) => ({ type: 'Input.Text', isRequired: true, ...input })),
     ],
-    actions: [{ type: 'Action.Submit', title: t('password.cardSubmit') }],
+    actions: [{ type: 'Action.Submit', title: form.submit }],
   });
-  const text = isTeams(context) ? undefined : t('password.orType');
-  return MessageFactory.attachment(card, text);
+  return MessageFactory.attachment(card, isTeams(context) ? undefined : typedText);
+}
+
+/** J4's card: two password-style inputs that submit `{ password, confirm }`. */
+export function newPasswordCard(context: TurnContext, services: DialogServices): Partial<Activity> {
+  const t = textsFor(context, services);
+  return formCard(
+    context,
+    {
+      title: t('password.cardTitle'),
+      intro: t('password.cardIntro', { min: services.settings.passwordMinLength }),
+      inputs: [
+        { id: 'password', style: 'Password', label: t('password.cardPassword') },
+        { id: 'confirm', style: 'Password', label: t('password.cardConfirm') },
+      ],
+      submit: t('password.cardSubmit'),
+    },
+    t('password.orType'),
+  );
+}
+
+/** J5's card: name and card number at once, submitting `{ firstName, lastName, cardNumber }`. */
+export function billingDetailsCard(context: TurnContext, services: DialogServices): Partial<Activity> {
+  const t = textsFor(context, services);
+  return formCard(
+    context,
+    {
+      title: t('billing.cardTitle'),
+      intro: t('billing.cardIntro'),
+      inputs: [
+        { id: 'firstName', label: t('billing.cardFirstName') },
+        { id: 'lastName', label: t('billing.cardLastName') },
+        { id: 'cardNumber', style: 'Tel', label: t('billing.cardNumber') },
+      ],
+      submit: t('billing.cardSubmit'),
+    },
+    t('billing.askFirstName'),
+  );
 }

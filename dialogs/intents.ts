@@ -59,7 +59,7 @@ export class IntentRecognizer {
     if (typeof text !== 'string' || text.length > 500) return undefined;
     const utterance = normalizeUtterance(text);
     if (utterance === '') return undefined;
-    const exact = this.exact(text, choices, labelKey);
+    const exact = this.exactUtterance(utterance, choices, labelKey);
     if (exact) return exact;
     let best: { choice: C; length: number } | undefined;
     for (const choice of choices) {
@@ -79,7 +79,14 @@ export class IntentRecognizer {
     labelKey?: (choice: C) => string,
   ): C | undefined {
     if (typeof text !== 'string' || text.length > 500) return undefined;
-    const utterance = normalizeUtterance(text);
+    return this.exactUtterance(normalizeUtterance(text), choices, labelKey);
+  }
+
+  private exactUtterance<C extends string>(
+    utterance: string,
+    choices: readonly C[],
+    labelKey?: (choice: C) => string,
+  ): C | undefined {
     return choices.find(
       (choice) =>
         utterance === choice || (labelKey !== undefined && this.labelsOf(labelKey(choice)).includes(utterance)),

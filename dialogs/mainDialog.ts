@@ -22,7 +22,7 @@ import {
   type TroubleResult,
   type TroubleTopic,
 } from './troubleDialog.js';
-import { textsFor, type DialogServices } from './services.js';
+import { sayContactSupport, textsFor, type DialogServices } from './services.js';
 
 export const MAIN_DIALOG = 'mainDialog';
 const STEPS = 'mainSteps';
@@ -162,10 +162,8 @@ export class MainDialog extends ComponentDialog {
     return step.endDialog(result);
   }
 
-  /** Until the hand-over to an agent exists: where customer support can be reached. */
   private async contactSupport(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const t = textsFor(step.context, this.services);
-    await step.context.sendActivity(t('support.contact', { supportUrl: this.services.settings.supportUrl }));
+    await sayContactSupport(step.context, this.services);
     return step.endDialog();
   }
 

@@ -61,6 +61,13 @@ export async function sayRateLimited(
   await context.sendActivity(services.texts.t(localeOf(context, services), 'rateLimited', { wait }));
 }
 
+/** Until the hand-over to an agent exists: where customer support can be reached. */
+export async function sayContactSupport(context: TurnContext, services: DialogServices): Promise<void> {
+  await context.sendActivity(
+    textsFor(context, services)('support.contact', { supportUrl: services.settings.supportUrl }),
+  );
+}
+
 /**
  * The country the person is in, for routes that operators switch per region: the client's own
  * report (a clientInfo entity), else the region of the activity's locale, else DEFAULT_REGION.
