@@ -49,6 +49,36 @@ export function newPasswordCard(context: TurnContext, services: DialogServices):
   );
 }
 
+/** J6's card: the current password, submitting `{ currentPassword }`. */
+export function currentPasswordCard(context: TurnContext, services: DialogServices): Partial<Activity> {
+  const t = textsFor(context, services);
+  return formCard(
+    context,
+    {
+      title: t('change.cardTitle'),
+      intro: t('change.cardIntro'),
+      inputs: [{ id: 'currentPassword', style: 'Password', label: t('change.cardCurrent') }],
+      submit: t('change.cardSubmit'),
+    },
+    t('change.orType'),
+  );
+}
+
+/** A text-message code, submitting `{ code }`, so that in Teams no code has to be typed into the chat. */
+export function codeCard(context: TurnContext, services: DialogServices): Partial<Activity> {
+  const t = textsFor(context, services);
+  return formCard(
+    context,
+    {
+      title: t('phoneChange.cardTitle'),
+      intro: t('phoneChange.cardIntro'),
+      inputs: [{ id: 'code', style: 'Tel', label: t('phoneChange.cardCode') }],
+      submit: t('phoneChange.cardSubmit'),
+    },
+    t('code.ask'),
+  );
+}
+
 /** J5's card: name and card number at once, submitting `{ firstName, lastName, cardNumber }`. */
 export function billingDetailsCard(context: TurnContext, services: DialogServices): Partial<Activity> {
   const t = textsFor(context, services);

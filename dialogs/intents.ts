@@ -93,6 +93,20 @@ export class IntentRecognizer {
     );
   }
 
+  /** A choice when the whole message is its id, its label or one of its phrases: never part of a longer text. */
+  whole<C extends string>(
+    text: string | undefined,
+    choices: readonly C[],
+    labelKey?: (choice: C) => string,
+  ): C | undefined {
+    if (typeof text !== 'string' || text.length > 500) return undefined;
+    const utterance = normalizeUtterance(text);
+    return (
+      this.exactUtterance(utterance, choices, labelKey) ??
+      choices.find((choice) => this.phrases.get(choice)?.includes(utterance))
+    );
+  }
+
   /** cancel, help and menu count only as the whole message, so "stop sending me mail" is not a cancel. */
   interruption(text: string | undefined): Interruption | undefined {
     if (typeof text !== 'string' || text.length > 40) return undefined;

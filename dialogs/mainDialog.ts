@@ -9,8 +9,10 @@ import {
 } from 'botbuilder-dialogs';
 import { findLinkToken } from '../src/recovery/secrets.js';
 import { BILLING_DIALOG, BillingDialog } from './billingDialog.js';
+import { CHANGE_PASSWORD_DIALOG, ChangePasswordDialog, type ChangePasswordResult } from './changePasswordDialog.js';
 import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
 import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
+import { PHONE_DIALOG, PhoneDialog } from './phoneDialog.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
 import { SMS_RESET_DIALOG, SmsResetDialog, type SmsResetResult } from './smsResetDialog.js';
@@ -32,6 +34,8 @@ const METHOD_PROMPT = 'method';
 export interface MainOptions {
   /** Greet before the menu: a new conversation, or a message with nothing recognised. */
   greet?: boolean;
+  /** Start this journey straight away, as if the person had chosen it. */
+  startWith?: MenuChoice;
 }
 
 /** What the person's first message already asked for, so the menu can be skipped. */
@@ -51,6 +55,8 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new SmsResetDialog(services));
     this.addDialog(new TroubleDialog(services));
     this.addDialog(new BillingDialog(services));
+    this.addDialog(new ChangePasswordDialog(services));
+    this.addDialog(new PhoneDialog(services));
     this.addDialog(
       new WaterfallDialog(STEPS, [
         this.menuStep.bind(this),
@@ -107,7 +113,7 @@ export class MainDialog extends ComponentDialog {
   /** A reset link pasted at any step (but a password step) continues the reset from that link. */
   private async continueWithPastedLink(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
-    if (step === 'password' || step === 'confirm' || step === 'link') return undefined;
+    if (SECRET_STEPS.has(step)) return undefined;
     const route = this.routeOf(innerDc.context);
     if (route?.kind !== 'link') return undefined;
     await innerDc.cancelAllDialogs();
@@ -116,7 +122,11 @@ export class MainDialog extends ComponentDialog {
 
   private async menuStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = (step.options ?? {}) as MainOptions;
-    const route = options.greet ? undefined : this.routeOf(step.context);
+    const route: Route | undefined = options.startWith
+      ? { kind: 'choice', choice: options.startWith }
+      : options.greet
+        ? undefined
+        : this.routeOf(step.context);
     if (route) return step.next(route);
     if (options.greet) await step.context.sendActivity(textsFor(step.context, this.services)('greeting'));
     return step.prompt(
@@ -153,23 +163,19 @@ export class MainDialog extends ComponentDialog {
     if (isTroubleTopic(route.choice))
       return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);
     if (route.choice === 'agent') return this.contactSupport(step);
-    return this.unavailable(step);
+    if (route.choice === 'change-password') return step.beginDialog(CHANGE_PASSWORD_DIALOG);
+    return step.beginDialog(PHONE_DIALOG);
   }
 
   private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as RedeemLinkResult | SmsResetResult | TroubleResult | undefined;
+    const result = step.result as RedeemLinkResult | SmsResetResult | TroubleResult | ChangePasswordResult | undefined;
     if (result?.kind === 'askAddress' || result?.kind === 'useEmail') return step.replaceDialog(EMAIL_RESET_DIALOG);
+    if (result?.kind === 'useReset') return step.replaceDialog(STEPS, { startWith: 'reset' } satisfies MainOptions);
     return step.endDialog(result);
   }
 
   private async contactSupport(step: WaterfallStepContext): Promise<DialogTurnResult> {
     await sayContactSupport(step.context, this.services);
-    return step.endDialog();
-  }
-
-  /** A journey this bot does not offer yet: say so plainly and point to support. */
-  private async unavailable(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    await step.context.sendActivity(textsFor(step.context, this.services)('menu.unavailable'));
     return step.endDialog();
   }
 }
@@ -210,7 +216,15 @@ const HELP_TOPICS = new Set([
   'lastName',
   'cardNumber',
   'partner',
+  'currentPassword',
+  'phoneAction',
+  'newPhone',
+  'phoneCode',
+  'confirmRemove',
 ]);
+
+/** Steps whose answer may be a password or a link itself: never read as a pasted link. */
+const SECRET_STEPS = new Set(['password', 'confirm', 'link', 'currentPassword']);
 
 function activeStepOf(dc: DialogContext): string {
   const id = leafOf(dc).activeDialog?.id ?? 'menu';

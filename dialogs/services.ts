@@ -6,6 +6,9 @@ import type { BillingRecoveryService } from '../src/recovery/billingRecovery.js'
 import type { RequestOrigin } from '../src/recovery/requestLimits.js';
 import type { ResetService } from '../src/recovery/resetService.js';
 import type { SmsResetService } from '../src/recovery/smsReset.js';
+import type { IdentityService } from '../src/recovery/identity.js';
+import type { PasswordChangeService } from '../src/recovery/passwordChange.js';
+import type { PhoneChangeService } from '../src/recovery/phoneChange.js';
 import type { IntentRecognizer } from './intents.js';
 
 /** What the dialogs need from the rest of the bot; built once in the composition root. */
@@ -15,6 +18,9 @@ export interface DialogServices {
   reset: ResetService;
   sms: SmsResetService;
   billing: BillingRecoveryService;
+  identity: IdentityService;
+  passwordChange: PasswordChangeService;
+  phoneChange: PhoneChangeService;
   settings: {
     defaultLocale: Locale;
     publicBaseUrl: string;

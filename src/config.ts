@@ -65,6 +65,8 @@ export interface RateLimitSettings {
   perAccountDay: number;
   perConversationHour: number;
   perClientAddressHour: number;
+  /** J6: failed current-password checks per account before the journey locks for an hour. */
+  currentPasswordFailuresHour: number;
 }
 
 export const DEFAULT_LIMITS: RateLimitSettings = {
@@ -77,6 +79,7 @@ export const DEFAULT_LIMITS: RateLimitSettings = {
   perAccountDay: 10,
   perConversationHour: 20,
   perClientAddressHour: 20,
+  currentPasswordFailuresHour: 10,
 };
 
 export class ConfigError extends Error {

@@ -9,7 +9,10 @@ import { SmsNotifier } from './messaging/smsNotifier.js';
 import { AccountService } from './recovery/accounts.js';
 import { BillingRecoveryService } from './recovery/billingRecovery.js';
 import { seedDemoAccounts } from './recovery/demoAccounts.js';
+import { IdentityService } from './recovery/identity.js';
 import { loadPartners } from './recovery/partners.js';
+import { PasswordChangeService } from './recovery/passwordChange.js';
+import { PhoneChangeService } from './recovery/phoneChange.js';
 import { PasswordPolicy } from './recovery/passwordPolicy.js';
 import { ResetRequestLimits } from './recovery/requestLimits.js';
 import { ResetService } from './recovery/resetService.js';
@@ -67,11 +70,12 @@ export async function createServices(config: Config, options: ServiceOptions): P
     createEmailSender({ smtpUrl: config.smtpUrl, from: config.emailFrom, dataDir: config.dataDir });
   const cardKey = await loadCardHmacKey(config.cardHmacKey, config.dataDir);
   const accounts = new AccountService(accountsRepo, cardKey, audit, config.defaultRegion);
+  const accountNotifier = new EmailNotifier(emailSender, texts);
   const reset = new ResetService(
     accountsRepo,
     requestsRepo,
     new PasswordPolicy(config.passwordMinLength, config.serviceName),
-    new EmailNotifier(emailSender, texts),
+    accountNotifier,
     requestLimits,
     audit,
     tasks,
@@ -85,11 +89,12 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const smsSender =
     options.smsSender ??
     (await createSmsSender({ twilio: config.twilio, dataDir: config.dataDir, publicBaseUrl: config.publicBaseUrl }));
+  const codeNotifier = new SmsNotifier(smsSender, texts);
   const sms = new SmsResetService(
     accountsRepo,
     requestsRepo,
     challengesRepo,
-    new SmsNotifier(smsSender, texts),
+    codeNotifier,
     requestLimits,
     audit,
     tasks,
@@ -105,6 +110,24 @@ export async function createServices(config: Config, options: ServiceOptions): P
     regions: config.billingRecoveryRegions,
     partners: await loadPartners(config.partnersFile),
   });
+  const phoneChange = new PhoneChangeService(
+    accountsRepo,
+    requestsRepo,
+    codeNotifier,
+    accountNotifier,
+    requestLimits,
+    audit,
+    tasks,
+    {
+      codeTtlMs: config.smsCodeTtlMs,
+      defaultRegion: config.defaultRegion,
+      secretKey: cardKey,
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
+  const passwordChange = new PasswordChangeService(accountsRepo, requestsRepo, limits, audit, {
+    ...(options.now ? { now: options.now } : {}),
+  });
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {
@@ -113,6 +136,9 @@ export async function createServices(config: Config, options: ServiceOptions): P
     reset,
     sms,
     billing,
+    identity: new IdentityService(accountsRepo),
+    passwordChange,
+    phoneChange,
     settings: {
       defaultLocale: config.defaultLocale,
       publicBaseUrl: config.publicBaseUrl,

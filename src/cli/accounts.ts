@@ -10,7 +10,9 @@ import { JsonAccountRepository } from '../store/jsonRepositories.js';
 const USAGE = `Usage:
   npm run accounts -- import <file.json>               upsert accounts by email
   npm run accounts -- check-password <email> <password>  exit 0 when it matches, 1 when not
-  npm run accounts -- show <email>                     the account, without secrets`;
+  npm run accounts -- show <email>                     the account, without secrets
+  npm run accounts -- link-teams <email> <aadObjectId> [profile]
+                                                       link a Teams user to the account (as a profile)`;
 
 /** The accounts CLI of SPEC §5. Exit codes: 0 done/match, 1 no match or not found, 2 usage or input error. */
 export async function runAccountsCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -52,6 +54,13 @@ export async function runAccountsCli(args: string[], env: NodeJS.ProcessEnv = pr
     }
     process.stdout.write(JSON.stringify(account, null, 2) + '\n');
     return 0;
+  }
+  if (command === 'link-teams' && (rest.length === 2 || rest.length === 3)) {
+    const outcome = await service.linkTeamsUser(rest[0]!, rest[1]!, rest[2]);
+    if (outcome.kind === 'notFound') process.stderr.write('No account with that email address.\n');
+    if (outcome.kind === 'invalid') process.stderr.write(`Not linked: ${outcome.problem}.\n`);
+    if (outcome.kind === 'linked') process.stdout.write('Linked.\n');
+    return outcome.kind === 'linked' ? 0 : outcome.kind === 'notFound' ? 1 : 2;
   }
   process.stderr.write(USAGE + '\n');
   return 2;

@@ -51,11 +51,7 @@ export class EmailNotifier implements AccountNotifier {
 
   async passwordChanged(to: Recipient, locale: Locale, at: Date): Promise<void> {
     const { t } = this.texts;
-    const when = `${new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
-      dateStyle: 'long',
-      timeStyle: 'short',
-      timeZone: 'UTC',
-    }).format(at)} UTC`;
+    const when = formatWhen(locale, at);
     await this.sender.send(
       renderMail(to.email, {
         subject: t(locale, 'mail.changedSubject'),
@@ -64,4 +60,28 @@ export class EmailNotifier implements AccountNotifier {
       }),
     );
   }
+
+  async phoneChanged(to: Recipient, locale: Locale, at: Date, newNumberEnding: string | undefined): Promise<void> {
+    const { t } = this.texts;
+    const when = formatWhen(locale, at);
+    const body = newNumberEnding
+      ? t(locale, 'mailPhone.changedBody', { when, ending: newNumberEnding })
+      : t(locale, 'mailPhone.removedBody', { when });
+    await this.sender.send(
+      renderMail(to.email, {
+        subject: t(locale, 'mailPhone.subject'),
+        paragraphs: [t(locale, 'mail.greeting', { name: to.firstName }), body],
+        after: [t(locale, 'mailPhone.notYou'), t(locale, 'mail.signature')],
+      }),
+    );
+  }
+}
+
+/** "25 November 2026 at 10:40 UTC", in the mail's language. */
+function formatWhen(locale: Locale, at: Date): string {
+  return `${new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(at)} UTC`;
 }

@@ -42,10 +42,18 @@ const importRecordSchema = z
       .array(z.object({ name: z.string().trim().min(1).max(50), kids: z.boolean().optional() }))
       .max(10)
       .optional(),
+    /** The profile a linked Teams user counts as; the main (first) profile when absent. */
+    teamsProfile: z.string().trim().min(1).max(50).optional(),
   })
   .refine((record) => (record.password === undefined) !== (record.passwordHash === undefined), {
     message: 'needs exactly one of password or passwordHash',
-  });
+  })
+  .refine(
+    (record) =>
+      record.teamsProfile === undefined ||
+      (record.profiles ?? []).some((profile) => profile.name === record.teamsProfile),
+    { message: 'teamsProfile must name one of the profiles' },
+  );
 
 export type AccountImportRecord = z.input<typeof importRecordSchema>;
 
@@ -55,6 +63,26 @@ const HASHING_CONCURRENCY = 4;
 export interface ImportReport {
   imported: number;
   problems: string[];
+}
+
+/**
+ * The sign-in check: the NFKC form of the password against the stored argon2 hash. A match made
+ * with weaker parameters than today's stores a fresh hash, unless the password changed meanwhile.
+ */
+export async function checkAccountPassword(
+  accounts: AccountRepository,
+  account: Account,
+  password: string,
+): Promise<boolean> {
+  const normalized = password.normalize('NFKC');
+  const result = await verifyPassword(account.passwordHash, normalized);
+  if (result.needsRehash) {
+    const fresh = await hashPassword(normalized);
+    await accounts.update(account.id, (current) =>
+      current.passwordHash === account.passwordHash ? { ...current, passwordHash: fresh } : current,
+    );
+  }
+  return result.match;
 }
 
 export class AccountService {
@@ -122,6 +150,7 @@ export class AccountService {
       payment,
       ...(record.teamsAadObjectId ? { teamsAadObjectId: record.teamsAadObjectId } : {}),
       ...(record.profiles ? { profiles: record.profiles } : {}),
+      ...(record.teamsProfile ? { teamsProfile: record.teamsProfile } : {}),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     });
@@ -130,16 +159,36 @@ export class AccountService {
   /** Checks a password the way sign-in would, and rehashes it when the parameters were raised. */
   async checkPassword(email: string, password: string): Promise<boolean> {
     const account = await this.accounts.findByEmail(normalizeEmail(email));
-    if (!account) return false;
-    const normalized = password.normalize('NFKC');
-    const result = await verifyPassword(account.passwordHash, normalized);
-    if (result.needsRehash) {
-      const fresh = await hashPassword(normalized);
-      await this.accounts.update(account.id, (current) =>
-        current.passwordHash === account.passwordHash ? { ...current, passwordHash: fresh } : current,
-      );
-    }
-    return result.match;
+    return account ? checkAccountPassword(this.accounts, account, password) : false;
+  }
+
+  /**
+   * An operator links a Teams user (Microsoft Entra object id) to an account, optionally as one
+   * of its profiles; a user linked to another account before is unlinked from it.
+   */
+  async linkTeamsUser(
+    email: string,
+    aadObjectId: string,
+    profile?: string,
+  ): Promise<{ kind: 'linked' } | { kind: 'notFound' } | { kind: 'invalid'; problem: string }> {
+    const id = aadObjectId.trim();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+      return { kind: 'invalid', problem: 'a Teams user id is a GUID such as 00000000-0000-0000-0000-000000000000' };
+    const account = await this.accounts.findByEmail(normalizeEmail(email));
+    if (!account) return { kind: 'notFound' };
+    if (profile !== undefined && !(account.profiles ?? []).some((known) => known.name === profile))
+      return { kind: 'invalid', problem: `the account has no profile named "${profile}"` };
+    const previous = await this.accounts.findByTeamsAadObjectId(id);
+    if (previous && previous.id !== account.id)
+      await this.accounts.update(previous.id, ({ teamsAadObjectId: _id, teamsProfile: _profile, ...rest }) => rest);
+    await this.accounts.update(account.id, ({ teamsProfile: _profile, ...rest }) => ({
+      ...rest,
+      teamsAadObjectId: id,
+      ...(profile !== undefined ? { teamsProfile: profile } : {}),
+      updatedAt: new Date().toISOString(),
+    }));
+    await this.audit.record({ event: 'teams.linked', accountId: account.id, via: 'cli' });
+    return { kind: 'linked' };
   }
 
   /** The account as an operator may see it: no hashes, no fingerprints. */
@@ -158,6 +207,7 @@ export class AccountService {
       payment,
       teamsAadObjectId: account.teamsAadObjectId ?? null,
       profiles: account.profiles ?? [],
+      teamsProfile: account.teamsProfile ?? null,
       passwordHistoryLength: account.previousPasswordHashes.length,
       createdAt: account.createdAt,
       updatedAt: account.updatedAt,

@@ -7,4 +7,6 @@ export type Recipient = Pick<Account, 'email' | 'firstName'>;
 export interface AccountNotifier {
   resetLink(to: Recipient, locale: Locale, link: string, validForMs: number): Promise<void>;
   passwordChanged(to: Recipient, locale: Locale, at: Date): Promise<void>;
+  /** J7: the account's number was added, replaced or removed; `last digits` of the new one, if any. */
+  phoneChanged(to: Recipient, locale: Locale, at: Date, newNumberEnding: string | undefined): Promise<void>;
 }

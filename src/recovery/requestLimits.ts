@@ -41,9 +41,15 @@ export class ResetRequestLimits {
 
   /** True when the account may receive another link or code now. */
   async allowAccount(accountId: string, origin: RequestOrigin): Promise<boolean> {
+    return (await this.checkAccount(accountId, origin)) === undefined;
+  }
+
+  /** The per-account limit, for a signed-in person, to whom it may show. */
+  async checkAccount(accountId: string, origin: RequestOrigin): Promise<RateLimited | undefined> {
     const decision = await this.limits.resetByAccount(accountId);
-    if (!decision.allowed) await this.audit.record({ event: 'reset.rate_limited', accountId, via: origin.via });
-    return decision.allowed;
+    if (decision.allowed) return undefined;
+    await this.audit.record({ event: 'reset.rate_limited', accountId, via: origin.via });
+    return { kind: 'rateLimited', retryAfterMs: decision.retryAfterMs };
   }
 
   /** A send that failed on our side does not count against the account. */

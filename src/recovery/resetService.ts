@@ -92,7 +92,7 @@ export class ResetService {
     if (!isWellFormedLinkToken(token)) return { kind: 'invalid' };
     const request = await this.requests.findBySecretHash(hashSecret(token));
     const account = request ? await this.accounts.findById(request.accountId) : undefined;
-    if (!request || !account) return { kind: 'invalid' };
+    if (!request || !account || request.purpose !== 'email-link') return { kind: 'invalid' };
     const grant: ResetGrant = { requestId: request.id, accountId: account.id, purpose: 'email-link' };
     const problem = linkProblemOf(request, account, this.now());
     if (problem) await this.audit.record({ event: 'reset.link_rejected', accountId: account.id, detail: { problem } });

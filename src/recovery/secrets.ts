@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 bits from the CSPRNG, base64url: 43 characters, safe in a URL. */
 export function newLinkToken(): string {
@@ -28,4 +28,9 @@ export function secretHashesEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, 'hex');
   const right = Buffer.from(b, 'hex');
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** HMAC-SHA-256 under the server's secret key, separated by purpose, so a copied store cannot be brute-forced. */
+export function keyedHash(key: string, purpose: string, value: string): string {
+  return createHmac('sha256', key).update(`${purpose}:${value}`).digest('hex');
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Locale } from '../config.js';
 import type { AuditTrail } from '../security/audit.js';
 import { SerialQueue } from '../store/serialQueue.js';
@@ -6,7 +6,7 @@ import type { BackgroundTasks } from '../tasks.js';
 import { parsePhone } from './phoneNumbers.js';
 import type { RateLimited, RequestOrigin, ResetRequestLimits } from './requestLimits.js';
 import { linkProblemOf } from './requestRules.js';
-import { secretHashesEqual } from './secrets.js';
+import { keyedHash, secretHashesEqual } from './secrets.js';
 import type {
   Account,
   AccountRepository,
@@ -206,6 +206,6 @@ export class SmsResetService {
   }
 
   private keyedHash(purpose: string, value: string): string {
-    return createHmac('sha256', this.options.secretKey).update(`${purpose}:${value}`).digest('hex');
+    return keyedHash(this.options.secretKey, purpose, value);
   }
 }

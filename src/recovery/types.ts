@@ -26,12 +26,18 @@ export interface Account {
   credentialVersion: number;
   payment: Payment;
   teamsAadObjectId?: string;
+  /** The profile the linked Teams user counts as; the main (first) profile when absent. */
+  teamsProfile?: string;
   profiles?: Profile[];
   createdAt: string;
   updatedAt: string;
 }
 
-export type ResetPurpose = 'email-link' | 'sms-code';
+/**
+ * What a request opens: a reset by link or code, J6's new-password step after the current
+ * password, or J7's check that the person holds a new phone number.
+ */
+export type ResetPurpose = 'email-link' | 'sms-code' | 'password-change' | 'phone-verify';
 
 /**
  * A code asked for in one conversation. When no account has the number it is a stand-in that
@@ -63,8 +69,12 @@ export interface ResetRequest {
   id: string;
   accountId: string;
   purpose: ResetPurpose;
-  /** For codes: the conversation that asked, the only one where the code works. */
+  /** For codes and J6: the conversation that asked, the only one where it works. */
   conversationId?: string;
+  /** J7: the number being verified (E.164); it replaces the account's once the code is right. */
+  phone?: string;
+  /** J7: wrong codes typed so far. */
+  failedAttempts?: number;
   /** SHA-256 of the link token or code; the secret itself is never stored. */
   secretHash: string;
   issuedAt: string;
@@ -84,6 +94,8 @@ export interface ResetGrant {
 export interface AccountRepository {
   findById(id: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
+  /** The account a Teams user (Microsoft Entra object id, any case) is linked to. */
+  findByTeamsAadObjectId(aadObjectId: string): Promise<Account | undefined>;
   /** By E.164 number. */
   findByPhone(phone: string): Promise<Account | undefined>;
   /** Every account paying with the card of this keyed fingerprint. */

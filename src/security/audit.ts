@@ -18,6 +18,14 @@ export type AuditEventName =
   | 'reset.link_rejected'
   | 'password.refused'
   | 'password.changed'
+  | 'password.current_verified'
+  | 'password.current_failed'
+  | 'password.current_locked'
+  | 'phone.code_sent'
+  | 'phone.code_failed'
+  | 'phone.changed'
+  | 'phone.removed'
+  | 'teams.linked'
   | 'account.imported';
 
 export interface AuditEvent {

@@ -8,6 +8,10 @@ export interface Counter {
   consume(key: string): Promise<LimitDecision>;
   /** Gives back one point taken earlier. */
   refund(key: string): Promise<void>;
+  /** Points used in the current window, without using one. */
+  used(key: string): Promise<{ points: number; resetsInMs: number }>;
+  /** Uses up every point of the key for `seconds`, whatever the window had left. */
+  block(key: string, seconds: number): Promise<void>;
 }
 
 const HOUR_S = 3600;
@@ -33,6 +37,15 @@ class MemoryCounter implements Counter {
   async refund(key: string): Promise<void> {
     await this.limiter.reward(key, 1);
   }
+
+  async used(key: string): Promise<{ points: number; resetsInMs: number }> {
+    const state = await this.limiter.get(key);
+    return state ? { points: state.consumedPoints, resetsInMs: state.msBeforeNext } : { points: 0, resetsInMs: 0 };
+  }
+
+  async block(key: string, seconds: number): Promise<void> {
+    await this.limiter.block(key, seconds);
+  }
 }
 
 /** Every counter must allow; the answer waits for the one that frees up last. */
@@ -44,6 +57,8 @@ async function consumeAll(counters: readonly Counter[], key: string): Promise<Li
   }
   return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
 }
+
+export type FailureLockState = { locked: false; failuresLeft: number } | { locked: true; retryAfterMs: number };
 
 export type CounterFactory = (points: number, durationSeconds: number, name: string) => Counter;
 
@@ -58,6 +73,8 @@ export class RateLimits {
   private readonly clientAddress: Counter[];
   private readonly billingConversation: Counter[];
   private readonly billingCard: Counter[];
+  private readonly currentPasswordFailures: Counter;
+  private readonly currentPasswordMax: number;
 
   constructor(settings: RateLimitSettings, counters: CounterFactory = memoryCounters) {
     this.identifier = [
@@ -75,6 +92,27 @@ export class RateLimits {
       counters(settings.billingPerCardHour, HOUR_S, 'billing-card-h'),
       counters(settings.billingPerCardDay, DAY_S, 'billing-card-d'),
     ];
+    this.currentPasswordMax = settings.currentPasswordFailuresHour;
+    this.currentPasswordFailures = counters(settings.currentPasswordFailuresHour, HOUR_S, 'current-pw-h');
+  }
+
+  /**
+   * J6's lock: failed current-password checks per account. The check that reaches the limit
+   * locks the journey for a full hour from then.
+   */
+  async currentPasswordLock(accountId: string): Promise<FailureLockState> {
+    const { points, resetsInMs } = await this.currentPasswordFailures.used(accountId);
+    return points >= this.currentPasswordMax
+      ? { locked: true, retryAfterMs: resetsInMs }
+      : { locked: false, failuresLeft: this.currentPasswordMax - points };
+  }
+
+  async currentPasswordFailed(accountId: string): Promise<FailureLockState> {
+    await this.currentPasswordFailures.consume(accountId);
+    const state = await this.currentPasswordLock(accountId);
+    if (!state.locked) return state;
+    await this.currentPasswordFailures.block(accountId, HOUR_S);
+    return { locked: true, retryAfterMs: HOUR_S * 1000 };
   }
 
   /** A reset asked for an email address or phone number, known or not. */

@@ -20,16 +20,25 @@ export class JsonAccountRepository implements AccountRepository {
   private readonly phoneIndex: ShardedCollection<string>;
   /** Card fingerprint → ids of the accounts paying with that card (a family may share one). */
   private readonly cardIndex: ShardedCollection<string[]>;
+  /** Microsoft Entra object id of a linked Teams user → account id; a hint, like the phone index. */
+  private readonly teamsIndex: ShardedCollection<string>;
 
   constructor(dataDir: string) {
     this.cardIndex = new ShardedCollection(path.join(dataDir, 'index', 'card'));
     this.accounts = new ShardedCollection(path.join(dataDir, 'accounts'));
     this.emailIndex = new ShardedCollection(path.join(dataDir, 'index', 'email'));
     this.phoneIndex = new ShardedCollection(path.join(dataDir, 'index', 'phone'));
+    this.teamsIndex = new ShardedCollection(path.join(dataDir, 'index', 'teams'));
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.accounts.init(), this.emailIndex.init(), this.phoneIndex.init(), this.cardIndex.init()]);
+    await Promise.all([
+      this.accounts.init(),
+      this.emailIndex.init(),
+      this.phoneIndex.init(),
+      this.cardIndex.init(),
+      this.teamsIndex.init(),
+    ]);
   }
 
   async findByCardFingerprint(fingerprint: string): Promise<Account[]> {
@@ -45,6 +54,13 @@ export class JsonAccountRepository implements AccountRepository {
     const id = await this.phoneIndex.get(phone);
     const account = id === undefined ? undefined : await this.accounts.get(id);
     return account?.phone === phone ? account : undefined;
+  }
+
+  async findByTeamsAadObjectId(aadObjectId: string): Promise<Account | undefined> {
+    const key = aadObjectId.toLowerCase();
+    const id = await this.teamsIndex.get(key);
+    const account = id === undefined ? undefined : await this.accounts.get(id);
+    return account?.teamsAadObjectId?.toLowerCase() === key ? account : undefined;
   }
 
   findById(id: string): Promise<Account | undefined> {
@@ -69,6 +85,11 @@ export class JsonAccountRepository implements AccountRepository {
     await this.accounts.setMany(accounts.map((account) => [account.id, account]));
     await this.emailIndex.setMany(accounts.map((account) => [account.email, account.id]));
     await this.phoneIndex.setMany(accounts.flatMap((account) => (account.phone ? [[account.phone, account.id]] : [])));
+    await this.teamsIndex.setMany(
+      accounts.flatMap((account) =>
+        account.teamsAadObjectId ? [[account.teamsAadObjectId.toLowerCase(), account.id]] : [],
+      ),
+    );
     const byCard = new Map<string, string[]>();
     for (const { id, payment } of accounts) {
       if (payment.type === 'card')
@@ -84,6 +105,8 @@ export class JsonAccountRepository implements AccountRepository {
     const updated = await this.accounts.update(id, (current) => (current === undefined ? undefined : change(current)));
     if (updated?.phone && (await this.phoneIndex.get(updated.phone)) !== id)
       await this.phoneIndex.set(updated.phone, id);
+    const teamsKey = updated?.teamsAadObjectId?.toLowerCase();
+    if (teamsKey && (await this.teamsIndex.get(teamsKey)) !== id) await this.teamsIndex.set(teamsKey, id);
     return updated;
   }
 

@@ -67,8 +67,10 @@ describe('J1 greeting and menu (dialog)', () => {
       expect(buttonTitles(replies)).to.have.length(7);
     });
 
-    it('says plainly that a journey is not offered here yet', async () => {
-      expect(await harness.say('change-password')).to.contain("I can't help with that in this chat yet");
+    it('explains that changing the password needs a signed-in chat, and offers the reset', async () => {
+      const replies = await harness.send('change-password');
+      expect(replies[0]!.text).to.contain("For that you need to be signed in, and this chat isn't.");
+      expect(replies[1]!.text).to.equal('How would you like to reset your password?');
     });
 
     it('points to customer support when the person asks for a person', async () => {

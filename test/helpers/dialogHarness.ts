@@ -1,4 +1,5 @@
-import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
+import { ConversationState, MemoryStorage, type Activity, type Middleware } from 'botbuilder';
+import { AuthenticationConstants, ClaimsIdentity } from 'botframework-connector';
 import type { Dialog } from 'botbuilder-dialogs';
 import { DialogTestClient } from 'botbuilder-testing';
 import path from 'node:path';
@@ -16,6 +17,26 @@ export interface HarnessOptions {
   channelId?: string;
   initialOptions?: unknown;
   now?: () => Date;
+  /**
+   * Sends every message from this Teams user, as if the Bot Connector had signed it: what the
+   * adapter records after checking a real channel token (the end-to-end tests use real tokens).
+   */
+  teamsUser?: string;
+}
+
+function authenticatedAsChannel(): Middleware {
+  return {
+    onTurn: async (context, next) => {
+      context.turnState.set(
+        context.adapter.BotIdentityKey,
+        new ClaimsIdentity(
+          [{ type: AuthenticationConstants.IssuerClaim, value: AuthenticationConstants.ToBotFromChannelTokenIssuer }],
+          true,
+        ),
+      );
+      await next();
+    },
+  };
 }
 
 /**
@@ -28,6 +49,7 @@ export class DialogHarness {
     readonly services: Services,
     private readonly temp: ReturnType<typeof makeTempDir>,
     public locale: string,
+    private readonly teamsUser: string | undefined,
   ) {}
 
   static async create(
@@ -44,10 +66,10 @@ export class DialogHarness {
       options.channelId ?? 'test',
       makeDialog(services.dialogServices),
       options.initialOptions,
-      [],
+      options.teamsUser ? [authenticatedAsChannel()] : [],
       new ConversationState(new MemoryStorage()),
     );
-    return new DialogHarness(client, services, temp, options.locale ?? 'en-US');
+    return new DialogHarness(client, services, temp, options.locale ?? 'en-US', options.teamsUser);
   }
 
   get dataDir(): string {
@@ -55,10 +77,13 @@ export class DialogHarness {
   }
 
   /** Sends text, or a card submit `{ value }`, and returns every reply of the turn. */
-  async send(input: string | { value: unknown; text?: string }): Promise<Partial<Activity>[]> {
+  async send(input: string | Partial<Activity>): Promise<Partial<Activity>[]> {
     const message = typeof input === 'string' ? { text: input } : input;
     const replies: Partial<Activity>[] = [];
-    let reply = await this.client.sendActivity({ type: 'message', locale: this.locale, ...message });
+    const from = this.teamsUser
+      ? { from: { id: `29:${this.teamsUser}`, name: 'Teams user', aadObjectId: this.teamsUser } }
+      : {};
+    let reply = await this.client.sendActivity({ type: 'message', locale: this.locale, ...from, ...message });
     while (reply) {
       if (reply.type === 'message') replies.push(reply);
       reply = this.client.getNextReply();
@@ -66,7 +91,7 @@ export class DialogHarness {
     return replies;
   }
 
-  async say(input: string | { value: unknown; text?: string }): Promise<string> {
+  async say(input: string | Partial<Activity>): Promise<string> {
     return (await this.send(input))
       .map((a) => a.text ?? '')
       .filter(Boolean)

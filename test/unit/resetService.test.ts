@@ -25,6 +25,7 @@ class RecordingNotifier implements AccountNotifier {
   async passwordChanged(to: Recipient): Promise<void> {
     this.changed.push(to.email);
   }
+  async phoneChanged(): Promise<void> {}
 }
 
 const ORIGIN: RequestOrigin = { via: 'chat', conversationId: 'conversation-1', locale: 'en' };

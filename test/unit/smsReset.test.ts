@@ -38,6 +38,7 @@ const mailedLinks: string[] = [];
 const mail: AccountNotifier = {
   resetLink: async (_to, _locale, link) => void mailedLinks.push(link),
   passwordChanged: async () => undefined,
+  phoneChanged: async () => undefined,
 };
 const origin = (conversationId: string): RequestOrigin & { conversationId: string } => ({
   via: 'chat',

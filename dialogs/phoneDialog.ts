@@ -1,0 +1,205 @@
+import {
+  ComponentDialog,
+  TextPrompt,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { numberEnding } from '../src/recovery/phoneChange.js';
+import { codeCard } from './cards.js';
+import { checkSignedIn, signedInRefusal } from './identity.js';
+import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, type AnyInput } from './prompts.js';
+import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
+
+export const PHONE_DIALOG = 'phoneDialog';
+const ACTION_STEPS = 'phoneActionSteps';
+const NUMBER_STEPS = 'phoneNumberSteps';
+const CODE_STEPS = 'phoneCodeSteps';
+const REMOVE_STEPS = 'phoneRemoveSteps';
+/** Prompt ids double as the help topic of the step. */
+const ACTION_PROMPT = 'phoneAction';
+const NUMBER_PROMPT = 'newPhone';
+const CODE_PROMPT = 'phoneCode';
+const REMOVE_PROMPT = 'confirmRemove';
+
+const WITH_NUMBER = ['new', 'remove', 'keep'] as const;
+const WITHOUT_NUMBER = ['add', 'keep'] as const;
+const CONFIRM = ['yes', 'no'] as const;
+
+/** The account the journey runs for; checked against the channel's proof on every turn. */
+interface StepState {
+  accountId: string;
+  /** The number the code went to, for "ends in 78". */
+  phone?: string;
+}
+
+export type PhoneResult = { kind: 'done' } | { kind: 'stopped' };
+
+/**
+ * J7: add, replace or remove the account's phone number. A new number counts only once the code
+ * sent to it comes back; removing the number, which leaves email as the only way to reset,
+ * needs a confirmation.
+ */
+export class PhoneDialog extends ComponentDialog {
+  constructor(private readonly services: DialogServices) {
+    super(PHONE_DIALOG);
+    this.addDialog(new ChoiceIdPrompt(ACTION_PROMPT, services.intents));
+    this.addDialog(new TextPrompt(NUMBER_PROMPT));
+    this.addDialog(new AnyInputPrompt(CODE_PROMPT));
+    this.addDialog(new ChoiceIdPrompt(REMOVE_PROMPT, services.intents));
+    this.addDialog(new WaterfallDialog(ACTION_STEPS, [this.showStep.bind(this), this.actionStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(NUMBER_STEPS, [this.askNumberStep.bind(this), this.sendCodeStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(CODE_STEPS, [this.askCodeStep.bind(this), this.checkCodeStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(REMOVE_STEPS, [this.confirmStep.bind(this), this.removeStep.bind(this)]));
+    this.initialDialogId = ACTION_STEPS;
+  }
+
+  private async showStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const person = await this.person(step);
+    if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
+    const t = textsFor(step.context, this.services);
+    const { phone } = person.account;
+    await step.context.sendActivity(
+      phone ? t('phoneChange.current', { ending: numberEnding(phone) }) : t('phoneChange.none'),
+    );
+    (step.values as Partial<StepState>).accountId = person.account.id;
+    return step.prompt(
+      ACTION_PROMPT,
+      choicePromptOptions(
+        step.context,
+        this.services,
+        { prompt: 'phoneChange.prompt', retry: 'phoneChange.retry' },
+        { choices: phone ? WITH_NUMBER : WITHOUT_NUMBER, labelPrefix: 'phoneChange.choices' },
+      ),
+    );
+  }
+
+  private async actionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state: StepState = { accountId: (step.values as StepState).accountId };
+    const choice = step.result as (typeof WITH_NUMBER)[number] | (typeof WITHOUT_NUMBER)[number];
+    if (choice === 'remove') return step.replaceDialog(REMOVE_STEPS, state);
+    if (choice === 'keep') return this.end(step, 'phoneChange.kept');
+    return step.replaceDialog(NUMBER_STEPS, state);
+  }
+
+  private async askNumberStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.prompt(NUMBER_PROMPT, { prompt: textsFor(step.context, this.services)('phoneChange.askNumber') });
+  }
+
+  private async sendCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const person = await this.person(step);
+    if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
+    const t = textsFor(step.context, this.services);
+    const outcome = await this.services.phoneChange.requestCode(
+      person.account,
+      String(step.result),
+      chatOrigin(step.context, this.services),
+    );
+    switch (outcome.kind) {
+      case 'invalidPhone':
+      case 'notMobile':
+        await step.context.sendActivity(t(outcome.kind === 'notMobile' ? 'phone.notMobile' : 'phone.invalid'));
+        return step.replaceDialog(NUMBER_STEPS, step.options);
+      case 'sameNumber':
+        return this.end(step, 'phoneChange.same');
+      case 'rateLimited':
+        await sayRateLimited(step.context, this.services, outcome.retryAfterMs);
+        return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
+      case 'sent': {
+        const ttl = this.services.texts.formatDuration(
+          localeOf(step.context, this.services),
+          this.services.settings.smsCodeTtlMs,
+        );
+        await step.context.sendActivity(t('phoneChange.codeSent', { ending: numberEnding(outcome.phone), ttl }));
+        return step.replaceDialog(CODE_STEPS, {
+          ...(step.options as StepState),
+          phone: outcome.phone,
+        } satisfies StepState);
+      }
+    }
+  }
+
+  private async askCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.prompt(CODE_PROMPT, { prompt: codeCard(step.context, this.services) });
+  }
+
+  private async checkCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const t = textsFor(step.context, this.services);
+    const input = step.result as AnyInput;
+    const fromCard = input.value?.code;
+    const code = typeof fromCard === 'string' ? fromCard : input.text;
+    if (code === undefined) return this.askCodeAgain(step, t('phoneChange.codeNotText'));
+    const person = await this.person(step);
+    if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
+
+    const outcome = await this.services.phoneChange.checkCode(
+      person.account.id,
+      code,
+      chatOrigin(step.context, this.services),
+    );
+    const ttl = this.services.texts.formatDuration(
+      localeOf(step.context, this.services),
+      this.services.settings.smsCodeTtlMs,
+    );
+    switch (outcome.kind) {
+      case 'malformed':
+        return this.askCodeAgain(step, t('code.malformed'));
+      case 'wrong':
+        return this.askCodeAgain(step, t('code.wrong', { count: outcome.triesLeft }));
+      case 'expired':
+      case 'tooManyTries':
+      case 'inUse':
+        return this.end(step, `phoneChange.${outcome.kind}`, { ttl });
+      case 'changed':
+        return this.end(step, 'phoneChange.changed', { ending: numberEnding(outcome.phone) });
+    }
+  }
+
+  private async confirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.prompt(
+      REMOVE_PROMPT,
+      choicePromptOptions(
+        step.context,
+        this.services,
+        { prompt: 'phoneChange.confirmRemove', retry: 'phoneChange.confirmRetry' },
+        { choices: CONFIRM, labelPrefix: 'phoneChange.confirmChoices' },
+      ),
+    );
+  }
+
+  private async removeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result !== 'yes') return this.end(step, 'phoneChange.kept');
+    const person = await this.person(step);
+    if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
+    await this.services.phoneChange.removePhone(person.account.id, localeOf(step.context, this.services));
+    return this.end(step, 'phoneChange.removed');
+  }
+
+  /**
+   * The signed-in person for this turn, and the same account the journey began with; otherwise
+   * the refusal is said and the journey ends.
+   */
+  private async person(step: WaterfallStepContext) {
+    const check = await checkSignedIn(step.context, this.services);
+    const expected = (step.options as StepState | undefined)?.accountId;
+    if (check.kind === 'ok' && (expected === undefined || check.person.account.id === expected)) return check.person;
+    await step.context.sendActivity(
+      signedInRefusal(step.context, this.services, check.kind === 'kidsProfile' ? 'kidsProfile' : 'notSignedIn'),
+    );
+    return undefined;
+  }
+
+  private async askCodeAgain(step: WaterfallStepContext, message: string): Promise<DialogTurnResult> {
+    await step.context.sendActivity(message);
+    return step.replaceDialog(CODE_STEPS, step.options);
+  }
+
+  private async end(
+    step: WaterfallStepContext,
+    key: string,
+    variables?: Record<string, string>,
+  ): Promise<DialogTurnResult> {
+    await step.context.sendActivity(textsFor(step.context, this.services)(key, variables));
+    return step.endDialog({ kind: 'done' } satisfies PhoneResult);
+  }
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditTrail } from '../security/audit.js';
+import type { RateLimits } from '../security/rateLimits.js';
+import { checkAccountPassword } from './accounts.js';
+import { hashSecret, newLinkToken } from './secrets.js';
+import type { AccountRepository, ResetGrant, ResetRequestRepository } from './types.js';
+
+/** How long the new-password step stays open after the current password was confirmed. */
+export const PASSWORD_CHANGE_WINDOW_MS = 15 * 60_000;
+
+export type CurrentPasswordCheck =
+  | { kind: 'verified'; grant: ResetGrant }
+  | { kind: 'wrong'; triesLeft: number }
+  | { kind: 'locked'; retryAfterMs: number };
+
+export interface PasswordChangeOptions {
+  now?: () => Date;
+}
+
+/**
+ * J6 for a signed-in person: the current password opens the same new-password step (J4) that a
+ * reset link or code opens, through a grant bound to the conversation, so the change has the
+ * same rules and after-effects as a reset. Ten failed checks in an hour lock the journey.
+ */
+export class PasswordChangeService {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly requests: ResetRequestRepository,
+    private readonly limits: RateLimits,
+    private readonly audit: AuditTrail,
+    options: PasswordChangeOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Locked before anything is asked, so a locked person is not made to type the password. */
+  async lockOf(accountId: string): Promise<{ kind: 'locked'; retryAfterMs: number } | undefined> {
+    const state = await this.limits.currentPasswordLock(accountId);
+    return state.locked ? { kind: 'locked', retryAfterMs: state.retryAfterMs } : undefined;
+  }
+
+  async checkCurrentPassword(
+    accountId: string,
+    password: string,
+    conversationId: string,
+  ): Promise<CurrentPasswordCheck> {
+    const locked = await this.lockOf(accountId);
+    if (locked) return locked;
+    const account = await this.accounts.findById(accountId);
+    if (account && (await checkAccountPassword(this.accounts, account, password))) {
+      const issuedAt = this.now();
+      const request = {
+        id: randomUUID(),
+        accountId,
+        purpose: 'password-change' as const,
+        conversationId,
+        // Nothing is ever redeemed with it; a random hash keeps the secret index unambiguous.
+        secretHash: hashSecret(newLinkToken()),
+        issuedAt: issuedAt.toISOString(),
+        expiresAt: new Date(issuedAt.getTime() + PASSWORD_CHANGE_WINDOW_MS).toISOString(),
+        credentialVersion: account.credentialVersion,
+      };
+      await this.requests.replace(request);
+      await this.audit.record({ event: 'password.current_verified', accountId, via: 'chat' });
+      return { kind: 'verified', grant: { requestId: request.id, accountId, purpose: request.purpose } };
+    }
+    const state = await this.limits.currentPasswordFailed(accountId);
+    await this.audit.record({
+      event: state.locked ? 'password.current_locked' : 'password.current_failed',
+      accountId,
+      via: 'chat',
+    });
+    return state.locked
+      ? { kind: 'locked', retryAfterMs: state.retryAfterMs }
+      : { kind: 'wrong', triesLeft: state.failuresLeft };
+  }
+}
