@@ -1,4 +1,11 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationState, type TurnContext } from 'botbuilder';
+import {
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  type TurnContext,
+} from 'botbuilder';
+import { AuthenticationConstants } from 'botframework-connector';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
@@ -28,6 +35,23 @@ export interface App {
   close(): Promise<void>;
 }
 
+/**
+ * The public cloud's settings with the channel's signing keys taken from elsewhere. The SDK
+ * treats any one of these settings as "all of them are given", so the rest are spelt out.
+ */
+function publicCloudWithKeysFrom(openIdMetadataUrl: string): Record<string, string | boolean> {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
+}
+
 /** Wires config → store → services → adapter → server. Nothing listens until `listen()`. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
@@ -42,6 +66,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       MicrosoftAppPassword: config.bot.appPassword,
       MicrosoftAppType: config.bot.appType,
       MicrosoftAppTenantId: config.bot.appTenantId,
+      ...(config.bot.channelOpenIdMetadataUrl ? publicCloudWithKeysFrom(config.bot.channelOpenIdMetadataUrl) : {}),
     }),
   );
   adapter.use(new DuplicateActivityFilter());

@@ -35,6 +35,8 @@ export interface Config {
     appId: string;
     appPassword: string;
     appTenantId: string;
+    /** Where the channel's token signing keys are published; the Bot Framework's own when unset. */
+    channelOpenIdMetadataUrl: string | undefined;
   };
   limits: RateLimitSettings;
 }
@@ -221,6 +223,7 @@ const envSchema = z.object({
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: optionalText,
+  ToBotFromChannelOpenIdMetadataUrl: httpUrl.optional(),
 });
 
 /** Reads the configuration from an environment; throws ConfigError listing every bad value. */
@@ -303,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appId: values.MicrosoftAppId ?? '',
       appPassword: values.MicrosoftAppPassword ?? '',
       appTenantId: values.MicrosoftAppTenantId ?? '',
+      channelOpenIdMetadataUrl: values.ToBotFromChannelOpenIdMetadataUrl,
     },
     limits: { ...DEFAULT_LIMITS },
   };

@@ -156,4 +156,36 @@ describe('accounts CLI (npm run accounts)', function () {
     const notArray = await run(['import', path.join(temp.dir, 'bad.json')], env);
     expect(notArray.stderr).to.contain('the file must hold a JSON array of accounts');
   });
+
+  it('links a Teams user to an account as one of its profiles, moving the link from an earlier account', async () => {
+    const file = path.join(temp.dir, 'import.json');
+    const person = (email: string) => ({
+      email,
+      password: 'tulip-harbor-violin',
+      firstName: 'Sanne',
+      lastName: 'Jansen',
+      payment: { type: 'other' },
+      profiles: [{ name: 'Sanne' }, { name: 'Kids', kids: true }],
+    });
+    await writeFile(file, JSON.stringify([person('sanne@example.com'), person('old@example.com')]));
+    expect((await run(['import', file], env)).code).to.equal(0);
+    const teamsUser = '6D2F1A9E-3B4C-4F1E-9A8B-1C2D3E4F5A6B';
+
+    expect((await run(['link-teams', 'old@example.com', teamsUser], env)).code).to.equal(0);
+    const linked = await run(['link-teams', 'sanne@example.com', teamsUser, 'Kids'], env);
+    expect(linked.code).to.equal(0);
+    expect(linked.stdout).to.contain('Linked.');
+    const shown = JSON.parse((await run(['show', 'sanne@example.com'], env)).stdout) as Record<string, unknown>;
+    expect(shown.teamsAadObjectId).to.equal(teamsUser);
+    expect(shown.teamsProfile).to.equal('Kids');
+    const old = JSON.parse((await run(['show', 'old@example.com'], env)).stdout) as Record<string, unknown>;
+    expect(old.teamsAadObjectId).to.equal(null);
+
+    const badId = await run(['link-teams', 'sanne@example.com', 'not-a-guid'], env);
+    expect(badId.code).to.equal(2);
+    expect(badId.stderr).to.contain('a Teams user id is a GUID');
+    const badProfile = await run(['link-teams', 'sanne@example.com', teamsUser, 'Nobody'], env);
+    expect(badProfile.stderr).to.contain('no profile named "Nobody"');
+    expect((await run(['link-teams', 'nobody@example.com', teamsUser], env)).code).to.equal(1);
+  });
 });

@@ -71,8 +71,18 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   };
 }
 
+/** The serviceUrl every test activity names (nothing listens there: replies come back in the response). */
+export const TEST_SERVICE_URL = 'http://127.0.0.1:9/unused';
+
 /** Talks to POST /api/messages like a channel, with replies in the response (expectReplies). */
 export class ChatDriver {
+  /** Who sends the messages. */
+  from: Record<string, unknown> = { id: 'user-1', name: 'Test person' };
+  /** The channel's Bearer token for each request; none for the Emulator. */
+  token: (() => string) | undefined;
+  /** Extra fields of every activity (a Teams conversation type, a tenant). */
+  extra: Record<string, unknown> = {};
+
   constructor(
     readonly baseUrl: string,
     readonly conversationId: string,
@@ -109,14 +119,18 @@ export class ChatDriver {
   async postRaw(activity: Record<string, unknown>): Promise<Partial<Activity>[]> {
     const response = await fetch(`${this.baseUrl}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.token ? { authorization: `Bearer ${this.token()}` } : {}),
+      },
       body: JSON.stringify({
         id: `act-${randomUUID()}`,
         channelId: this.channelId,
-        serviceUrl: 'http://127.0.0.1:9/unused',
+        serviceUrl: TEST_SERVICE_URL,
         deliveryMode: 'expectReplies',
         conversation: { id: this.conversationId },
-        from: { id: 'user-1', name: 'Test person' },
+        from: this.from,
+        ...this.extra,
         recipient: { id: 'bot', name: 'Bot' },
         locale: this.locale,
         timestamp: new Date().toISOString(),

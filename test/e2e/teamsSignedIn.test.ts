@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { EMMA, LIAM } from '../helpers/accounts.js';
+import { startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
+import { hasPasswordCard, TEST_SERVICE_URL, useTestApp, type ChatDriver } from '../helpers/testApp.js';
+
+const APP_ID = '5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d';
+const BOT = { id: `28:${APP_ID}`, name: 'StreamFlix Password Help' };
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const EMMA_TEAMS = '6d2f1a9e-3b4c-4f1e-9a8b-1c2d3e4f5a6b';
+const LIAM_TEAMS = '0b7e2c3d-8f9a-4b1c-a2d3-e4f5a6b7c8d9';
+const NEW_PASSWORD = 'ember-quiet-falcon-road';
+
+/**
+ * J6 and J7 through the real server and CloudAdapter with authentication on: every request
+ * carries a channel token signed by a local stand-in of the Bot Framework's token service.
+ */
+describe('signed-in journeys in Teams (end to end, authenticated)', function () {
+  this.timeout(60_000);
+  let auth: ChannelAuthStandIn;
+  before(async () => {
+    auth = await startChannelAuthStandIn();
+  });
+  after(() => auth.close());
+
+  const app = useTestApp({
+    accounts: [
+      { ...EMMA, teamsAadObjectId: EMMA_TEAMS, profiles: [{ name: 'Emma' }] },
+      {
+        ...LIAM,
+        teamsAadObjectId: LIAM_TEAMS,
+        profiles: [{ name: 'Liam' }, { name: 'Kids', kids: true }],
+        teamsProfile: 'Kids',
+      },
+    ],
+    get env() {
+      return {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: 'not-used-by-these-tests',
+        ToBotFromChannelOpenIdMetadataUrl: auth.metadataUrl,
+      };
+    },
+  });
+
+  function teamsChat(aadObjectId: string, locale = 'en-US'): ChatDriver {
+    const chat = app.test.conversation(`a:${randomUUID()}`, locale, 'msteams');
+    chat.from = { id: `29:${aadObjectId}`, name: 'Teams user', aadObjectId };
+    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: TEST_SERVICE_URL });
+    chat.extra = {
+      recipient: BOT,
+      conversation: { id: chat.conversationId, conversationType: 'personal', tenantId: TENANT },
+      channelData: { tenant: { id: TENANT } },
+    };
+    return chat;
+  }
+
+  it('refuses a request without a channel token, or with a token for another bot', async () => {
+    const chat = teamsChat(EMMA_TEAMS);
+    chat.token = undefined;
+    await expectStatus(chat, 401);
+    chat.token = () => auth.tokenFor({ appId: randomUUID(), serviceUrl: TEST_SERVICE_URL });
+    await expectStatus(chat, 401);
+  });
+
+  for (const [locale, t] of [
+    [
+      'en-US',
+      { changed: 'Your password has been changed', typed: "please don't type your password", wrong: '9 more times' },
+    ],
+    ['nl-NL', { changed: 'Je wachtwoord is gewijzigd', typed: 'niet als bericht', wrong: 'nog 9 keer' }],
+  ] as const) {
+    it(`changes the password of a linked Teams user, by card only (${locale})`, async () => {
+      const chat = teamsChat(EMMA_TEAMS, locale);
+      const asked = await chat.send('change-password');
+      expect(JSON.stringify(asked)).to.contain('"id":"currentPassword"');
+      expect(await chat.say(EMMA.password!)).to.contain(t.typed);
+      expect(await chat.say({ value: { currentPassword: 'not-it' } })).to.contain(t.wrong);
+      expect(hasPasswordCard(await chat.send({ value: { currentPassword: EMMA.password } }))).to.equal(true);
+      expect(await chat.say({ value: { password: NEW_PASSWORD, confirm: NEW_PASSWORD } })).to.contain(t.changed);
+
+      expect(await app.test.app.accounts.checkPassword(EMMA.email, NEW_PASSWORD)).to.equal(true);
+      await chat.idle();
+      expect((await app.test.emails()).map((mail) => mail.subject)).to.have.length(1);
+      expect(await app.test.allDataText())
+        .to.not.contain(NEW_PASSWORD)
+        .and.not.contain(EMMA.password);
+    });
+  }
+
+  it('locks the change after ten wrong current passwords', async () => {
+    const chat = teamsChat(EMMA_TEAMS);
+    await chat.send('change-password');
+    for (let attempt = 1; attempt < 10; attempt++) await chat.send({ value: { currentPassword: `wrong-${attempt}` } });
+    expect(await chat.say({ value: { currentPassword: 'wrong-10' } })).to.contain('locked for your account');
+    await chat.send('cancel');
+    // Locked before the card: not even the right password gets through now.
+    const again = await chat.send('change-password');
+    expect(JSON.stringify(again)).to.contain('locked for your account').and.not.contain('currentPassword');
+    expect(await app.test.allDataText()).to.contain('password.current_locked');
+  });
+
+  it('refuses an unlinked Teams user and a Kids profile, and offers the reset', async () => {
+    const stranger = await teamsChat(randomUUID()).say('change-password');
+    expect(stranger).to.contain("Your Teams account isn't linked").and.contain('How would you like to reset');
+    const kid = await teamsChat(LIAM_TEAMS, 'nl-NL').say('wachtwoord wijzigen');
+    expect(kid).to.contain('Je gebruikt een Kids-profiel').and.contain('Hoe wil je je wachtwoord herstellen?');
+  });
+
+  it('refuses a token that names an issuer other than the channel service', async () => {
+    const chat = teamsChat(EMMA_TEAMS);
+    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: TEST_SERVICE_URL, issuer: 'https://sts.example/' });
+    await expectStatus(chat, 401);
+  });
+
+  for (const [locale, t] of [
+    ['en-US', { sent: 'ending in 21', changed: 'Done: the number ending in 21 is now on your account.' }],
+    ['nl-NL', { sent: 'eindigt op 21', changed: 'Klaar: het nummer dat eindigt op 21 staat nu op je account.' }],
+  ] as const) {
+    it(`replaces the phone number after the code sent to the new one comes back (${locale})`, async () => {
+      const chat = teamsChat(EMMA_TEAMS, locale);
+      expect(await chat.say('phone')).to.contain(locale === 'nl-NL' ? 'eindigt op 78' : 'ends in 78');
+      await chat.send('new');
+      expect(await chat.say('06 11223321')).to.contain(t.sent);
+      await chat.idle();
+      const sms = (await app.test.texts()).at(-1)!;
+      expect(sms.to).to.equal('+31611223321');
+      const code = /\b(\d{6})\b/.exec(sms.body)![1]!;
+      expect(await chat.say({ value: { code } })).to.contain(t.changed);
+      expect((await app.test.app.accounts.describe(EMMA.email))?.phone).to.equal('+31611223321');
+      await chat.idle();
+      // In the account's own language: Emma's is Dutch.
+      expect((await app.test.emails()).at(-1)!.subject).to.contain('Het telefoonnummer op je StreamFlix-account');
+    });
+  }
+});
+
+async function expectStatus(chat: ChatDriver, status: number): Promise<void> {
+  try {
+    await chat.send('change-password');
+  } catch (error) {
+    expect((error as Error).message).to.contain(`answered ${status}`);
+    return;
+  }
+  expect.fail(`expected the server to answer ${status}`);
+}
