@@ -14,7 +14,7 @@ interface FormInput {
  */
 function formCard(
   context: TurnContext,
-  form: { title: string; intro: string; inputs: FormInput[]; submit: string },
+  form: { title: string; intro: string; inputs: FormInput[]; submit: string; moreActions?: object[] },
   typedText: string,
 ): Partial<Activity> {
   const card = CardFactory.adaptiveCard({
@@ -26,14 +26,24 @@ function formCard(
       { type: 'TextBlock', text: form.intro, wrap: true },
       ...form.inputs.map((input) => ({ type: 'Input.Text', isRequired: true, ...input })),
     ],
-    actions: [{ type: 'Action.Submit', title: form.submit }],
+    actions: [{ type: 'Action.Submit', title: form.submit }, ...(form.moreActions ?? [])],
   });
   return MessageFactory.attachment(card, isTeams(context) ? undefined : typedText);
 }
 
-/** J4's card: two password-style inputs that submit `{ password, confirm }`. */
+/**
+ * J4's card: two password-style inputs that submit `{ password, confirm }`. In Teams it also
+ * opens the same form as a Teams dialog page (a `task/fetch` invoke), for people who prefer it.
+ */
 export function newPasswordCard(context: TurnContext, services: DialogServices): Partial<Activity> {
   const t = textsFor(context, services);
+  const dialogAction = {
+    type: 'Action.Submit',
+    title: t('password.openDialog'),
+    // The inputs are not required for this one: the page asks for the password itself.
+    associatedInputs: 'none',
+    data: { msteams: { type: 'task/fetch' }, passwordPage: true },
+  };
   return formCard(
     context,
     {
@@ -44,6 +54,7 @@ export function newPasswordCard(context: TurnContext, services: DialogServices):
         { id: 'confirm', style: 'Password', label: t('password.cardConfirm') },
       ],
       submit: t('password.cardSubmit'),
+      ...(isTeams(context) ? { moreActions: [dialogAction] } : {}),
     },
     t('password.orType'),
   );

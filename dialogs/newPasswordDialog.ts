@@ -1,10 +1,18 @@
-import { ActionTypes, type TurnContext } from 'botbuilder';
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ActionTypes, TurnContext } from 'botbuilder';
+import {
+  ComponentDialog,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import type { GrantProblem, PasswordOrigin, PasswordOutcome, ProposalOutcome } from '../src/recovery/resetService.js';
 import type { ResetGrant } from '../src/recovery/types.js';
 import { newPasswordCard } from './cards.js';
 import { PasswordInputPrompt, type PasswordInput } from './prompts.js';
 import { isTeams, localeOf, textsFor, type DialogServices } from './services.js';
+import { PASSWORD_PAGE_DONE } from './teams.js';
 import { troubleTips } from './troubleDialog.js';
 
 export const NEW_PASSWORD_DIALOG = 'newPasswordDialog';
@@ -45,7 +53,29 @@ export class NewPasswordDialog extends ComponentDialog {
     this.initialDialogId = STEPS;
   }
 
+  /** The Teams dialog page set the password: the step is over, as if the card had been sent. */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const { activity } = innerDc.context;
+    if (activity.type !== 'event' || activity.name !== PASSWORD_PAGE_DONE) return super.onContinueDialog(innerDc);
+    const grant = innerDc.stack.find((instance) => instance.id === STEPS)?.state?.options?.grant as
+      ResetGrant | undefined;
+    const done = activity.value as { requestId?: unknown } | undefined;
+    if (!grant || done?.requestId !== grant.requestId) return { status: DialogTurnStatus.waiting };
+    innerDc.context.turnState.set(PASSWORD_PAGE_DONE, true);
+    await innerDc.context.sendActivity(textsFor(innerDc.context, this.services)('password.changed'));
+    return { status: DialogTurnStatus.complete, result: { kind: 'changed' } satisfies NewPasswordResult };
+  }
+
   private async askPasswordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { grant } = step.options as StepState;
+    // In Teams the card can also open the form as a dialog page, which finishes this grant.
+    if (isTeams(step.context))
+      await this.services.passwordPages.offer({
+        conversationId: step.context.activity.conversation.id,
+        grant,
+        locale: localeOf(step.context, this.services),
+        reply: TurnContext.getConversationReference(step.context.activity),
+      });
     const card = newPasswordCard(step.context, this.services);
     // After a "not safe or too common" refusal, the way to a password that passes is one click away.
     if ((step.options as StepState).offerAdvice) {
@@ -99,6 +129,8 @@ export class NewPasswordDialog extends ComponentDialog {
     outcome: Exclude<PasswordOutcome | ProposalOutcome, { kind: 'acceptable' }>,
   ): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
+    if (outcome.kind !== 'refused' && isTeams(step.context))
+      await this.services.passwordPages.withdraw(step.context.activity.conversation.id);
     switch (outcome.kind) {
       case 'changed':
         await step.context.sendActivity(t('password.changed'));

@@ -8,6 +8,7 @@ import type { ResetService } from '../src/recovery/resetService.js';
 import type { SmsResetService } from '../src/recovery/smsReset.js';
 import type { IdentityService } from '../src/recovery/identity.js';
 import type { PasswordChangeService } from '../src/recovery/passwordChange.js';
+import type { PasswordPageService } from '../src/recovery/passwordPages.js';
 import type { PhoneChangeService } from '../src/recovery/phoneChange.js';
 import type { IntentRecognizer } from './intents.js';
 
@@ -21,6 +22,7 @@ export interface DialogServices {
   identity: IdentityService;
   passwordChange: PasswordChangeService;
   phoneChange: PhoneChangeService;
+  passwordPages: PasswordPageService;
   settings: {
     defaultLocale: Locale;
     publicBaseUrl: string;

@@ -1,6 +1,12 @@
 import { ActionTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { textsFor, type DialogServices } from './services.js';
 
+/**
+ * The event a proactive turn carries when the Teams dialog page has set the password, with
+ * `{ requestId }` of the grant it finished.
+ */
+export const PASSWORD_PAGE_DONE = 'passwordPage/completed';
+
 /** A Teams group chat or channel: other people read along, so no journey runs there. */
 export function isSharedTeamsConversation(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;

@@ -9,6 +9,7 @@ import { AuthenticationConstants } from 'botframework-connector';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
+import { PASSWORD_PAGE_DONE } from '../dialogs/teams.js';
 import { PasswordHelpBot } from './bot.js';
 import type { Config } from './config.js';
 import type { AccountService } from './recovery/accounts.js';
@@ -18,7 +19,9 @@ import { createServices, type ServiceOptions } from './services.js';
 import { DuplicateActivityFilter } from './duplicateFilter.js';
 import { TypingIndicator } from './typingIndicator.js';
 import { isActivityShaped } from './web/activityShape.js';
+import { ProactiveTurns } from './proactive.js';
 import { registerResetPage } from './web/resetPage.js';
+import { registerTeamsPasswordPage, TEAMS_PASSWORD_PATH } from './web/teamsPasswordPage.js';
 import { registerTwilioStatus } from './web/twilioStatus.js';
 
 export type AppOptions = ServiceOptions;
@@ -58,7 +61,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const services = await createServices(config, options);
   const { texts, reset, tasks, limits, dialogServices, botStorage, emailSender } = services;
   const conversationState = new ConversationState(botStorage);
-  const bot = new PasswordHelpBot(conversationState, new MainDialog(dialogServices), dialogServices);
+  const bot = new PasswordHelpBot(conversationState, new MainDialog(dialogServices), dialogServices, {
+    passwordPageUrl: (token) => `${config.publicBaseUrl}${TEAMS_PASSWORD_PATH}?token=${encodeURIComponent(token)}`,
+  });
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
@@ -108,6 +113,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     next();
   });
   registerResetPage(server, { reset, limits, texts, logger, settings: dialogServices.settings });
+  const proactive = new ProactiveTurns(adapter, config.bot.appId, (context) => bot.run(context));
+  registerTeamsPasswordPage(server, {
+    pages: services.passwordPages,
+    limits,
+    texts,
+    logger,
+    tasks,
+    settings: dialogServices.settings,
+    onPasswordSet: (offer) =>
+      proactive.send(offer.reply, {
+        name: PASSWORD_PAGE_DONE,
+        value: { requestId: offer.grant.requestId },
+        locale: offer.locale,
+      }),
+  });
   registerTwilioStatus(server, {
     twilio: config.twilio,
     publicBaseUrl: config.publicBaseUrl,

@@ -1,8 +1,26 @@
-import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  ActivityHandler,
+  type ConversationState,
+  type InvokeResponse,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
 import type { DialogServices } from '../dialogs/services.js';
-import { isSharedTeamsConversation, moveToPersonalChat, stripBotMention } from '../dialogs/teams.js';
+import { textsFor } from '../dialogs/services.js';
+import {
+  isSharedTeamsConversation,
+  moveToPersonalChat,
+  PASSWORD_PAGE_DONE,
+  stripBotMention,
+} from '../dialogs/teams.js';
+
+/** Where the bot's own pages are, for the Teams dialog. */
+export interface BotPages {
+  /** The URL of the new-password page for a one-time token. */
+  passwordPageUrl(token: string): string;
+}
 
 /** Routes every turn into the main dialog and saves the conversation's state afterwards. */
 export class PasswordHelpBot extends ActivityHandler {
@@ -11,7 +29,8 @@ export class PasswordHelpBot extends ActivityHandler {
   constructor(
     private readonly conversationState: ConversationState,
     private readonly mainDialog: MainDialog,
-    services: DialogServices,
+    private readonly services: DialogServices,
+    private readonly pages: BotPages,
   ) {
     super();
     const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
@@ -24,6 +43,17 @@ export class PasswordHelpBot extends ActivityHandler {
       await next();
     });
 
+    // The Teams dialog page set the password; this proactive turn tells the conversation.
+    this.onEvent(async (context, next) => {
+      if (context.activity.name === PASSWORD_PAGE_DONE) {
+        const dc = await this.dialogs.createContext(context);
+        if (dc.activeDialog) await dc.continueDialog();
+        if (!context.turnState.get(PASSWORD_PAGE_DONE))
+          await context.sendActivity(textsFor(context, services)('password.changed'));
+      }
+      await next();
+    });
+
     this.onMembersAdded(async (context, next) => {
       const newcomers = (context.activity.membersAdded ?? []).filter(
         (member) => member.id !== context.activity.recipient?.id,
@@ -32,6 +62,29 @@ export class PasswordHelpBot extends ActivityHandler {
       if (newcomers.length > 0 && !isSharedTeamsConversation(context)) await this.runDialog(context, { greet: true });
       await next();
     });
+  }
+
+  /** Teams dialogs: `task/fetch` opens the new-password page, `task/submit` closes it. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const { name } = context.activity;
+    if (name === 'task/fetch') return { status: 200, body: await this.passwordDialog(context) };
+    // The page already set the password and the conversation was told; nothing more to show.
+    if (name === 'task/submit') return { status: 200 };
+    return super.onInvokeActivity(context);
+  }
+
+  private async passwordDialog(context: TurnContext): Promise<object> {
+    const t = textsFor(context, this.services);
+    const page = isSharedTeamsConversation(context)
+      ? undefined
+      : await this.services.passwordPages.open(context.activity.conversation.id);
+    if (!page) return { task: { type: 'message', value: t('teamsPage.dialogUnavailable') } };
+    return {
+      task: {
+        type: 'continue',
+        value: { title: t('password.cardTitle'), url: this.pages.passwordPageUrl(page.token), height: 460, width: 420 },
+      },
+    };
   }
 
   override async run(context: TurnContext): Promise<void> {

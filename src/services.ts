@@ -12,6 +12,7 @@ import { seedDemoAccounts } from './recovery/demoAccounts.js';
 import { IdentityService } from './recovery/identity.js';
 import { loadPartners } from './recovery/partners.js';
 import { PasswordChangeService } from './recovery/passwordChange.js';
+import { PasswordPageService } from './recovery/passwordPages.js';
 import { PhoneChangeService } from './recovery/phoneChange.js';
 import { PasswordPolicy } from './recovery/passwordPolicy.js';
 import { ResetRequestLimits } from './recovery/requestLimits.js';
@@ -24,6 +25,7 @@ import { RateLimits } from './security/rateLimits.js';
 import { JsonFileBotStorage } from './store/botStateStorage.js';
 import {
   JsonAccountRepository,
+  JsonPasswordPageRepository,
   JsonResetRequestRepository,
   JsonSmsChallengeRepository,
 } from './store/jsonRepositories.js';
@@ -43,6 +45,7 @@ export interface Services {
   accounts: AccountService;
   reset: ResetService;
   sms: SmsResetService;
+  passwordPages: PasswordPageService;
   audit: FileAuditTrail;
   tasks: BackgroundTasks;
   limits: RateLimits;
@@ -57,8 +60,15 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const accountsRepo = new JsonAccountRepository(config.dataDir);
   const requestsRepo = new JsonResetRequestRepository(config.dataDir);
   const challengesRepo = new JsonSmsChallengeRepository(config.dataDir);
+  const pagesRepo = new JsonPasswordPageRepository(config.dataDir);
   const botStorage = new JsonFileBotStorage(`${config.dataDir}/conversations`);
-  await Promise.all([accountsRepo.init(), requestsRepo.init(), challengesRepo.init(), botStorage.init()]);
+  await Promise.all([
+    accountsRepo.init(),
+    requestsRepo.init(),
+    challengesRepo.init(),
+    pagesRepo.init(),
+    botStorage.init(),
+  ]);
 
   const texts = createTexts(config.serviceName);
   const audit = new FileAuditTrail(config.dataDir, logger);
@@ -128,6 +138,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const passwordChange = new PasswordChangeService(accountsRepo, requestsRepo, limits, audit, {
     ...(options.now ? { now: options.now } : {}),
   });
+  const passwordPages = new PasswordPageService(pagesRepo, reset, { ...(options.now ? { now: options.now } : {}) });
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {
@@ -139,6 +150,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     identity: new IdentityService(accountsRepo),
     passwordChange,
     phoneChange,
+    passwordPages,
     settings: {
       defaultLocale: config.defaultLocale,
       publicBaseUrl: config.publicBaseUrl,
@@ -150,5 +162,5 @@ export async function createServices(config: Config, options: ServiceOptions): P
       defaultRegion: config.defaultRegion,
     },
   };
-  return { texts, accounts, reset, sms, audit, tasks, limits, emailSender, botStorage, dialogServices };
+  return { texts, accounts, reset, sms, passwordPages, audit, tasks, limits, emailSender, botStorage, dialogServices };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { PasswordPageOffer, PasswordPageRepository } from '../recovery/passwordPages.js';
 import type {
   Account,
   AccountRepository,
@@ -192,5 +193,53 @@ export class JsonSmsChallengeRepository implements SmsChallengeRepository {
 
   latestFor(phoneKey: string): Promise<string | undefined> {
     return this.latest.get(phoneKey);
+  }
+}
+
+/** Offers of the new-password page by conversation, and an index from the page's ticket hash. */
+export class JsonPasswordPageRepository implements PasswordPageRepository {
+  private readonly offers: ShardedCollection<PasswordPageOffer>;
+  private readonly tickets: ShardedCollection<string>;
+
+  constructor(dataDir: string) {
+    this.offers = new ShardedCollection(path.join(dataDir, 'password-pages'));
+    this.tickets = new ShardedCollection(path.join(dataDir, 'index', 'password-page-tickets'));
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([this.offers.init(), this.tickets.init()]);
+  }
+
+  async putOffer(offer: PasswordPageOffer): Promise<void> {
+    const previous = await this.offers.get(offer.conversationId);
+    await this.offers.set(offer.conversationId, offer);
+    if (previous?.ticketHash) await this.tickets.delete(previous.ticketHash);
+  }
+
+  getOffer(conversationId: string): Promise<PasswordPageOffer | undefined> {
+    return this.offers.get(conversationId);
+  }
+
+  async openTicket(conversationId: string, ticketHash: string, expiresAt: string): Promise<void> {
+    let previous: string | undefined;
+    await this.offers.update(conversationId, (offer) => {
+      previous = offer?.ticketHash;
+      return offer && { ...offer, ticketHash, ticketExpiresAt: expiresAt };
+    });
+    await this.tickets.set(ticketHash, conversationId);
+    if (previous) await this.tickets.delete(previous);
+  }
+
+  async findByTicket(ticketHash: string): Promise<PasswordPageOffer | undefined> {
+    const conversationId = await this.tickets.get(ticketHash);
+    const offer = conversationId === undefined ? undefined : await this.offers.get(conversationId);
+    return offer?.ticketHash === ticketHash ? offer : undefined;
+  }
+
+  async deleteOffer(conversationId: string): Promise<void> {
+    const offer = await this.offers.get(conversationId);
+    if (!offer) return;
+    await this.offers.delete(conversationId);
+    if (offer.ticketHash) await this.tickets.delete(offer.ticketHash);
   }
 }

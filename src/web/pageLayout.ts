@@ -12,6 +12,7 @@ label{display:block;margin:1rem 0 .25rem}
 input[type=password]{box-sizing:border-box;width:100%;padding:.75rem;font-size:1rem;border-radius:4px;border:1px solid #8c8c8c;background:#333;color:#fff}
 button{margin-top:1.5rem;width:100%;padding:.8rem;font-size:1rem;border:0;border-radius:4px;background:#e50914;color:#fff;cursor:pointer}
 .alert{padding:.75rem;border-radius:4px;background:#5c1a1a;border:1px solid #e87c03}
+[hidden]{display:none}
 `.trim();
 
 /** The page's only style, allowed by hash so the policy needs no 'unsafe-inline'. */
@@ -27,8 +28,31 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+/** Where Microsoft Teams shows an app's dialog pages; only these may frame the Teams dialog page. */
+const TEAMS_FRAME_ANCESTORS = [
+  "'self'",
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://teams.cloud.microsoft',
+  'https://*.cloud.microsoft',
+  'https://*.office.com',
+  'https://*.microsoft365.com',
+].join(' ');
+
+/**
+ * The Teams dialog page: framed by Teams, with its own bundled script, talking only to this
+ * server (which also keeps teams-js from fetching anything from a CDN).
+ */
+export const TEAMS_PAGE_HEADERS: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'X-Frame-Options')),
+  'Content-Security-Policy':
+    `default-src 'none'; style-src ${STYLE_HASH}; script-src 'self'; connect-src 'self'; ` +
+    `form-action 'self'; base-uri 'none'; frame-ancestors ${TEAMS_FRAME_ANCESTORS}`,
+  'Cross-Origin-Opener-Policy': 'unsafe-none',
+};
+
 /** A whole page; `body` must already be HTML-escaped where it holds text. */
-export function renderPage(locale: Locale, title: string, body: string): string {
+export function renderPage(locale: Locale, title: string, body: string, options: { script?: string } = {}): string {
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -36,7 +60,7 @@ export function renderPage(locale: Locale, title: string, body: string): string 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}</style>${options.script ? `\n<script src="${escapeHtml(options.script)}" defer></script>` : ''}
 </head>
 <body>
 <main>
@@ -47,9 +71,14 @@ ${body}
 `;
 }
 
-export function sendPage(res: Response, status: number, html: string): void {
+export function sendPage(
+  res: Response,
+  status: number,
+  html: string,
+  headers: Record<string, string> = SECURITY_HEADERS,
+): void {
   res.writeHead(status, {
-    ...SECURITY_HEADERS,
+    ...headers,
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(html),
   });

@@ -8,6 +8,7 @@ import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import { escapeHtml } from './html.js';
 import { renderPage, sendPage } from './pageLayout.js';
+import { formBody, stringField } from './requestFields.js';
 
 export interface ResetPageDeps {
   reset: ResetService;
@@ -59,7 +60,7 @@ class ResetPages {
   }
 
   async submit(req: Request, res: Response): Promise<void> {
-    const body = formBody(req);
+    const body = formBody(req.body);
     const token = stringField(body, 'token');
     const password = stringField(body, 'password');
     const confirm = stringField(body, 'confirm');
@@ -81,7 +82,7 @@ class ResetPages {
   }
 
   async renew(req: Request, res: Response): Promise<void> {
-    const token = stringField(formBody(req), 'token');
+    const token = stringField(formBody(req.body), 'token');
     const locale = this.localeOf(req);
     if (token === undefined) return this.message(res, 400, locale, 'badRequest');
     const check = await this.deps.reset.checkLink(token);
@@ -147,16 +148,4 @@ ${alert}<p>${escapeHtml(t('web.intro', { min }))}</p>
   private t(locale: Locale) {
     return (key: string, variables?: TextVariables) => this.deps.texts.t(locale, key, variables);
   }
-}
-
-function formBody(req: Request): Record<string, unknown> {
-  const body: unknown = req.body;
-  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-}
-
-/** A single string field, or undefined when absent, repeated or of another type. */
-function stringField(source: unknown, name: string): string | undefined {
-  if (source === null || typeof source !== 'object') return undefined;
-  const value = (source as Record<string, unknown>)[name];
-  return typeof value === 'string' && value.length <= 8192 ? value : undefined;
 }

@@ -80,6 +80,8 @@ export class ChatDriver {
   from: Record<string, unknown> = { id: 'user-1', name: 'Test person' };
   /** The channel's Bearer token for each request; none for the Emulator. */
   token: (() => string) | undefined;
+  /** Where the channel takes replies outside the response (proactive messages). */
+  serviceUrl = TEST_SERVICE_URL;
   /** Extra fields of every activity (a Teams conversation type, a tenant). */
   extra: Record<string, unknown> = {};
 
@@ -126,7 +128,7 @@ export class ChatDriver {
       body: JSON.stringify({
         id: `act-${randomUUID()}`,
         channelId: this.channelId,
-        serviceUrl: TEST_SERVICE_URL,
+        serviceUrl: this.serviceUrl,
         deliveryMode: 'expectReplies',
         conversation: { id: this.conversationId },
         from: this.from,

@@ -1,0 +1,66 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Activity } from 'botbuilder';
+
+/**
+ * A stand-in for a channel's reply endpoint (the activity's serviceUrl): it records what the bot
+ * sends outside a request's own response, such as proactive messages.
+ */
+export interface ChannelStandIn {
+  serviceUrl: string;
+  received: Array<{ conversationId: string; activity: Partial<Activity> }>;
+  /** Resolves with the first message that matches, waiting up to `timeoutMs`. */
+  waitForMessage(match: (activity: Partial<Activity>) => boolean, timeoutMs?: number): Promise<Partial<Activity>>;
+  close(): Promise<void>;
+}
+
+export async function startChannelStandIn(): Promise<ChannelStandIn> {
+  const received: ChannelStandIn['received'] = [];
+  const waiters = new Set<() => void>();
+  let counter = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/[^/]+)?$/.exec(req.url ?? '');
+      res.setHeader('content-type', 'application/json');
+      if (req.method !== 'POST' || !match) {
+        res.statusCode = 404;
+        res.end('{}');
+        return;
+      }
+      received.push({
+        conversationId: decodeURIComponent(match[1]!),
+        activity: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Activity>,
+      });
+      for (const wake of waiters) wake();
+      res.end(JSON.stringify({ id: `sent-${++counter}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+  return {
+    serviceUrl,
+    received,
+    waitForMessage: (match, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = received.find((entry) => entry.activity.type === 'message' && match(entry.activity));
+          if (!found) return false;
+          waiters.delete(wake);
+          clearTimeout(timer);
+          resolve(found.activity);
+          return true;
+        };
+        const wake = () => void check();
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          reject(new Error(`no matching message reached the channel within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(wake);
+        check();
+      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
