@@ -81,10 +81,10 @@ export function codeCard(context: TurnContext, services: DialogServices): Partia
   return formCard(
     context,
     {
-      title: t('phoneChange.cardTitle'),
-      intro: t('phoneChange.cardIntro'),
-      inputs: [{ id: 'code', style: 'Tel', label: t('phoneChange.cardCode') }],
-      submit: t('phoneChange.cardSubmit'),
+      title: t('code.cardTitle'),
+      intro: t('code.cardIntro'),
+      inputs: [{ id: 'code', style: 'Tel', label: t('code.cardCode') }],
+      submit: t('code.cardSubmit'),
     },
     t('code.ask'),
   );

@@ -8,7 +8,7 @@ import {
 import { numberEnding } from '../src/recovery/phoneChange.js';
 import { codeCard } from './cards.js';
 import { checkSignedIn, signedInRefusal } from './identity.js';
-import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, type AnyInput } from './prompts.js';
+import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, codeFromInput, type AnyInput } from './prompts.js';
 import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const PHONE_DIALOG = 'phoneDialog';
@@ -125,9 +125,7 @@ export class PhoneDialog extends ComponentDialog {
 
   private async checkCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
-    const input = step.result as AnyInput;
-    const fromCard = input.value?.code;
-    const code = typeof fromCard === 'string' ? fromCard : input.text;
+    const code = codeFromInput(step.result as AnyInput);
     if (code === undefined) return this.askCodeAgain(step, t('phoneChange.codeNotText'));
     const person = await this.person(step);
     if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);

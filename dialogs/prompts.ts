@@ -139,3 +139,9 @@ export class AnyInputPrompt extends MessagePrompt<AnyInput> {
     };
   }
 }
+
+/** A code from the code card's `{ code }`, or typed as text. */
+export function codeFromInput(input: AnyInput): string | undefined {
+  const fromCard = input.value?.code;
+  return typeof fromCard === 'string' ? fromCard : input.text;
+}

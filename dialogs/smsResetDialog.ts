@@ -7,8 +7,9 @@ import {
 } from 'botbuilder-dialogs';
 import type { CodeRequestOutcome } from '../src/recovery/smsReset.js';
 import { NEW_PASSWORD_DIALOG, NewPasswordDialog, type NewPasswordResult } from './newPasswordDialog.js';
-import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
-import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
+import { codeCard } from './cards.js';
+import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, codeFromInput, type AnyInput } from './prompts.js';
+import { chatOrigin, isTeams, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const SMS_RESET_DIALOG = 'smsResetDialog';
 const PHONE_STEPS = 'smsPhoneSteps';
@@ -39,7 +40,7 @@ export class SmsResetDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(SMS_RESET_DIALOG);
     this.addDialog(new TextPrompt(PHONE_PROMPT));
-    this.addDialog(new TextPrompt(CODE_PROMPT));
+    this.addDialog(new AnyInputPrompt(CODE_PROMPT));
     this.addDialog(new ChoiceIdPrompt(OFFER_PROMPT, services.intents));
     this.addDialog(new NewPasswordDialog(services));
     this.addDialog(new WaterfallDialog(PHONE_STEPS, [this.askPhoneStep.bind(this), this.requestStep.bind(this)]));
@@ -69,16 +70,17 @@ export class SmsResetDialog extends ComponentDialog {
   private async askCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
     const { retry } = step.options as CodeState;
-    return step.prompt(CODE_PROMPT, {
-      prompt: t(retry ? 'code.malformed' : 'code.ask'),
-      retryPrompt: t('code.malformed'),
-    });
+    if (!isTeams(step.context)) return step.prompt(CODE_PROMPT, { prompt: t(retry ? 'code.malformed' : 'code.ask') });
+    // In Teams a code goes in a card, so it never has to stay in the chat as a message.
+    if (retry) await step.context.sendActivity(t('code.malformed'));
+    return step.prompt(CODE_PROMPT, { prompt: codeCard(step.context, this.services) });
   }
 
   private async checkCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
     const state = step.options as CodeState;
-    const check = await this.services.sms.checkCode(step.context.activity.conversation.id, String(step.result));
+    const code = codeFromInput(step.result as AnyInput) ?? '';
+    const check = await this.services.sms.checkCode(step.context.activity.conversation.id, code);
     switch (check.kind) {
       case 'valid':
         return step.beginDialog(NEW_PASSWORD_DIALOG, { grant: check.grant });

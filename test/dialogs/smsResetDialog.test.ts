@@ -3,7 +3,7 @@ import { MainDialog } from '../../dialogs/mainDialog.js';
 import { SmsResetDialog } from '../../dialogs/smsResetDialog.js';
 import { EMMA } from '../helpers/accounts.js';
 import { DialogHarness } from '../helpers/dialogHarness.js';
-import { buttonTitles } from '../helpers/testApp.js';
+import { buttonTitles, hasPasswordCard } from '../helpers/testApp.js';
 
 const texts = {
   'en-US': {
@@ -76,7 +76,7 @@ describe('J3 reset by SMS (dialog)', () => {
           ['10 000 characters', '1'.repeat(10_000)],
           ['emoji', '🔢🔢'],
           ['five digits', '12345'],
-          ['a card submit', { value: { code: '123456' } }],
+          ['a card submit of the wrong type', { value: { code: 123456 } }],
         ] as const) {
           it(`explains the code's shape after ${label}, without counting a try`, async () => {
             expect(await harness.say(input as string)).to.contain(t.malformed);
@@ -107,5 +107,18 @@ describe('J3 reset by SMS (dialog)', () => {
     await harness.send('06 55512345');
     expect(await harness.say('help')).to.contain('Type the 6 digits from the text message');
     expect(await harness.say('cancel')).to.equal("OK, I've stopped. Nothing was changed.");
+  });
+
+  it('takes the code in a card in Teams, so it never has to be typed into the chat', async () => {
+    harness = await DialogHarness.create((services) => new SmsResetDialog(services), { channelId: 'msteams' });
+    await harness.services.accounts.importAccounts([EMMA]);
+    await harness.send('hi');
+    const sent = await harness.send('06 12345678');
+    const card = sent.at(-1)!;
+    expect(card.text).to.equal(undefined);
+    expect(JSON.stringify(card.attachments)).to.contain('"id":"code"').and.contain('Enter the code');
+    expect(await harness.say({ value: { code: '12' } })).to.contain('A code has 6 digits');
+    const code = await harness.latestCode();
+    expect(hasPasswordCard(await harness.send({ value: { code } }))).to.equal(true);
   });
 });
