@@ -5,11 +5,12 @@ import {
   ConversationState,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants } from 'botframework-connector';
+import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
-import { PASSWORD_PAGE_DONE } from '../dialogs/teams.js';
+import { PASSWORD_PAGE_DONE, PHONE_CODE_NOT_SENT } from '../dialogs/teams.js';
+import { ConversationReferenceStore } from './conversationReferences.js';
 import { PasswordHelpBot } from './bot.js';
 import type { Config } from './config.js';
 import type { AccountService } from './recovery/accounts.js';
@@ -24,7 +25,13 @@ import { registerResetPage } from './web/resetPage.js';
 import { registerTeamsPasswordPage, TEAMS_PASSWORD_PATH } from './web/teamsPasswordPage.js';
 import { registerTwilioStatus } from './web/twilioStatus.js';
 
-export type AppOptions = ServiceOptions;
+export interface AppOptions extends ServiceOptions {
+  /**
+   * Credentials for the bot's calls to the channel. Tests give a stand-in, since the real ones
+   * come from Microsoft Entra ID (MSAL, https only); unset in production.
+   */
+  channelCredentials?: ServiceClientCredentialsFactory;
+}
 
 export interface App {
   server: Server;
@@ -66,15 +73,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
 
   const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.bot.appId,
-      MicrosoftAppPassword: config.bot.appPassword,
-      MicrosoftAppType: config.bot.appType,
-      MicrosoftAppTenantId: config.bot.appTenantId,
-      ...(config.bot.channelOpenIdMetadataUrl ? publicCloudWithKeysFrom(config.bot.channelOpenIdMetadataUrl) : {}),
-    }),
+    new ConfigurationBotFrameworkAuthentication(
+      {
+        MicrosoftAppId: config.bot.appId,
+        MicrosoftAppPassword: config.bot.appPassword,
+        MicrosoftAppType: config.bot.appType,
+        MicrosoftAppTenantId: config.bot.appTenantId,
+        ...(config.bot.channelOpenIdMetadataUrl ? publicCloudWithKeysFrom(config.bot.channelOpenIdMetadataUrl) : {}),
+      },
+      options.channelCredentials,
+    ),
   );
+  const references = new ConversationReferenceStore(config.dataDir);
+  await references.init();
   adapter.use(new DuplicateActivityFilter());
+  adapter.use(references);
   adapter.use(new TypingIndicator(500, 2000));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error('turn failed', { error, channel: context.activity.channelId });
@@ -113,7 +126,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     next();
   });
   registerResetPage(server, { reset, limits, texts, logger, settings: dialogServices.settings });
-  const proactive = new ProactiveTurns(adapter, config.bot.appId, (context) => bot.run(context));
+  const proactive = new ProactiveTurns(adapter, config.bot.appId, (context) => bot.run(context), references);
+  dialogServices.phoneChange.onCodeNotSent = async ({ conversationId, locale, ending }) => {
+    await proactive.sendToConversation(conversationId, { name: PHONE_CODE_NOT_SENT, value: { ending }, locale });
+  };
   registerTeamsPasswordPage(server, {
     pages: services.passwordPages,
     limits,

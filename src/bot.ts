@@ -13,6 +13,7 @@ import {
   isSharedTeamsConversation,
   moveToPersonalChat,
   PASSWORD_PAGE_DONE,
+  PHONE_CODE_NOT_SENT,
   stripBotMention,
 } from '../dialogs/teams.js';
 
@@ -45,6 +46,10 @@ export class PasswordHelpBot extends ActivityHandler {
 
     // The Teams dialog page set the password; this proactive turn tells the conversation.
     this.onEvent(async (context, next) => {
+      if (context.activity.name === PHONE_CODE_NOT_SENT) {
+        const { ending } = (context.activity.value ?? {}) as { ending?: string };
+        await context.sendActivity(textsFor(context, services)('phoneChange.notSent', { ending: ending ?? '' }));
+      }
       if (context.activity.name === PASSWORD_PAGE_DONE) {
         const dc = await this.dialogs.createContext(context);
         if (dc.activeDialog) await dc.continueDialog();

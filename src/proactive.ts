@@ -1,4 +1,5 @@
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { ConversationReferenceStore } from './conversationReferences.js';
 
 /** An event the bot handles in a conversation it is not answering right now. */
 export interface ProactiveEvent {
@@ -17,7 +18,16 @@ export class ProactiveTurns {
     private readonly adapter: CloudAdapter,
     private readonly appId: string,
     private readonly run: (context: TurnContext) => Promise<void>,
+    private readonly references: ConversationReferenceStore,
   ) {}
+
+  /** Into a conversation by id, from its saved reference; false when the bot never saw it. */
+  async sendToConversation(conversationId: string, event: ProactiveEvent): Promise<boolean> {
+    const reference = await this.references.get(conversationId);
+    if (!reference) return false;
+    await this.send(reference, event);
+    return true;
+  }
 
   async send(reference: unknown, event: ProactiveEvent): Promise<void> {
     await this.adapter.continueConversationAsync(

@@ -36,6 +36,13 @@ export interface PhoneChangeOptions {
 
 type ChatOrigin = RequestOrigin & { conversationId: string };
 
+export interface CodeNotSent {
+  conversationId: string;
+  locale: Locale;
+  /** Last digits of the number the code was for. */
+  ending: string;
+}
+
 /** The last two digits, the most any message shows of a number. */
 export function numberEnding(phone: string): string {
   return phone.slice(-2);
@@ -49,6 +56,11 @@ export function numberEnding(phone: string): string {
 export class PhoneChangeService {
   private readonly perAccount = new SerialQueue();
   private readonly now: () => Date;
+  /**
+   * Told when a code could not be sent, after the chat already answered. The person is signed
+   * in and typed the number themselves, so saying so reveals nothing about other accounts.
+   */
+  onCodeNotSent: ((notice: CodeNotSent) => Promise<void>) | undefined;
 
   constructor(
     private readonly accounts: AccountRepository,
@@ -157,6 +169,11 @@ export class PhoneChangeService {
         detail: { channel: 'sms', purpose: 'phone-verify', failure: failure ?? 'unavailable' },
       });
       await this.requestLimits.refundAccount(account.id);
+      await this.onCodeNotSent?.({
+        conversationId: origin.conversationId,
+        locale: origin.locale,
+        ending: numberEnding(phone),
+      });
       throw error;
     }
   }

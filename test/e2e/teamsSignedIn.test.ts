@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { EMMA, LIAM } from '../helpers/accounts.js';
+import { ServiceClientCredentialsFactory, type ServiceClientCredentials } from 'botframework-connector';
+import { SmsDeliveryError } from '../../src/messaging/sms.js';
 import { startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
+import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
 import { hasPasswordCard, TEST_SERVICE_URL, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
 const APP_ID = '5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d';
@@ -143,3 +146,72 @@ async function expectStatus(chat: ChatDriver, status: number): Promise<void> {
   }
   expect.fail(`expected the server to answer ${status}`);
 }
+
+/** Outgoing calls to the channel carry this token; the real one comes from Microsoft Entra ID. */
+class StandInChannelCredentials extends ServiceClientCredentialsFactory {
+  async isValidAppId(appId: string): Promise<boolean> {
+    return appId === APP_ID;
+  }
+  async isAuthenticationDisabled(): Promise<boolean> {
+    return false;
+  }
+  async createCredentials(): Promise<ServiceClientCredentials> {
+    return {
+      signRequest: async (request) => {
+        request.headers.set('authorization', 'Bearer stand-in-bot-token');
+        return request;
+      },
+    };
+  }
+}
+
+describe('slow work in Teams: a text that cannot be sent (end to end, authenticated)', function () {
+  this.timeout(30_000);
+  let auth: ChannelAuthStandIn;
+  let channel: ChannelStandIn;
+  before(async () => {
+    auth = await startChannelAuthStandIn();
+  });
+  after(() => auth.close());
+  beforeEach(async () => {
+    channel = await startChannelStandIn();
+  });
+  afterEach(() => channel.close());
+
+  const app = useTestApp({
+    accounts: [{ ...EMMA, teamsAadObjectId: EMMA_TEAMS }],
+    get env() {
+      return {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: 'not-used-by-these-tests',
+        ToBotFromChannelOpenIdMetadataUrl: auth.metadataUrl,
+      };
+    },
+    app: {
+      channelCredentials: new StandInChannelCredentials(),
+      smsSender: {
+        send: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          throw new SmsDeliveryError('notMobile', 21614, 400);
+        },
+      },
+    },
+  });
+
+  it('answers at once, then tells the chat proactively that the code could not be sent', async () => {
+    const chat = app.test.conversation(`a:${randomUUID()}`, 'en-US', 'msteams');
+    chat.from = { id: `29:${EMMA_TEAMS}`, name: 'Emma', aadObjectId: EMMA_TEAMS };
+    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: channel.serviceUrl });
+    chat.serviceUrl = channel.serviceUrl;
+    chat.extra = { recipient: BOT, conversation: { id: chat.conversationId, conversationType: 'personal' } };
+
+    await chat.send('phone');
+    await chat.send('new');
+    expect(await chat.say('06 11223321')).to.contain("I've sent a 6-digit code");
+    const notice = await channel.waitForMessage((activity) => (activity.text ?? '').includes("couldn't send a text"));
+    expect(notice.text).to.contain('ending in 21');
+    expect(notice.conversation?.id).to.equal(chat.conversationId);
+    expect(channel.authorizations.at(-1)).to.equal('Bearer stand-in-bot-token');
+    expect((await app.test.app.accounts.describe(EMMA.email))?.phone).to.equal('+31612345678');
+  });
+});

@@ -9,6 +9,8 @@ import type { Activity } from 'botbuilder';
 export interface ChannelStandIn {
   serviceUrl: string;
   received: Array<{ conversationId: string; activity: Partial<Activity> }>;
+  /** The Authorization header of each request, in order. */
+  authorizations: Array<string | undefined>;
   /** Resolves with the first message that matches, waiting up to `timeoutMs`. */
   waitForMessage(match: (activity: Partial<Activity>) => boolean, timeoutMs?: number): Promise<Partial<Activity>>;
   close(): Promise<void>;
@@ -16,12 +18,14 @@ export interface ChannelStandIn {
 
 export async function startChannelStandIn(): Promise<ChannelStandIn> {
   const received: ChannelStandIn['received'] = [];
+  const authorizations: Array<string | undefined> = [];
   const waiters = new Set<() => void>();
   let counter = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      authorizations.push(req.headers.authorization);
       const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/[^/]+)?$/.exec(req.url ?? '');
       res.setHeader('content-type', 'application/json');
       if (req.method !== 'POST' || !match) {
@@ -43,6 +47,7 @@ export async function startChannelStandIn(): Promise<ChannelStandIn> {
   return {
     serviceUrl,
     received,
+    authorizations,
     waitForMessage: (match, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         const check = () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
 import type { AccountImportRecord } from '../../src/recovery/accounts.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { EmailSender, OutboxEmail } from '../../src/messaging/email.js';
@@ -33,6 +33,8 @@ export interface StartOptions {
   emailSender?: EmailSender;
   now?: () => Date;
   configure?: (config: Config) => void;
+  /** Replaces the SMS sender or the channel credentials (see AppOptions). */
+  app?: Pick<AppOptions, 'smsSender' | 'channelCredentials'>;
 }
 
 let conversationCounter = 0;
@@ -49,6 +51,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     logger: createLogger('debug', (line) => logs.push(line)),
     ...(options.emailSender ? { emailSender: options.emailSender } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...options.app,
   });
   const url = await app.listen();
   const stop = () => app.close();
@@ -209,7 +212,9 @@ export const TEST_START = new Date('2026-11-25T10:00:00Z');
  * A fresh app for every test of the surrounding `describe`, with a clock the test can move and
  * the given accounts imported; closed after each test.
  */
-export function useTestApp(options: { accounts?: AccountImportRecord[]; env?: Record<string, string> } = {}): {
+export function useTestApp(
+  options: { accounts?: AccountImportRecord[]; env?: Record<string, string>; app?: StartOptions['app'] } = {},
+): {
   readonly test: TestApp;
   advanceClock(ms: number): void;
 } {
@@ -217,7 +222,11 @@ export function useTestApp(options: { accounts?: AccountImportRecord[]; env?: Re
   let clock = TEST_START;
   beforeEach(async () => {
     clock = TEST_START;
-    current = await startTestApp({ now: () => clock, ...(options.env ? { env: options.env } : {}) });
+    current = await startTestApp({
+      now: () => clock,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.app ? { app: options.app } : {}),
+    });
     const report = await current.app.accounts.importAccounts(options.accounts ?? []);
     if (report.problems.length > 0) throw new Error(report.problems.join('; '));
   });

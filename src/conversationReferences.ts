@@ -1,0 +1,40 @@
+import { TurnContext, type ConversationReference, type Middleware } from 'botbuilder';
+import { KeyFileStore } from './store/keyFileStore.js';
+
+/**
+ * Where to reach each conversation later (serviceUrl, ids), for messages the bot sends outside
+ * a turn. Saved from every incoming activity, written only when it changed.
+ */
+export class ConversationReferenceStore implements Middleware {
+  private readonly store: KeyFileStore<Partial<ConversationReference>>;
+  private readonly lastWritten = new Map<string, string>();
+
+  constructor(dataDir: string) {
+    this.store = new KeyFileStore(`${dataDir}/conversation-references`);
+  }
+
+  init(): Promise<void> {
+    return this.store.init();
+  }
+
+  get(conversationId: string): Promise<Partial<ConversationReference> | undefined> {
+    return this.store.get(conversationId);
+  }
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    const { activity } = context;
+    // A proactive turn is made from a saved reference; there is nothing new to save.
+    if (activity.conversation?.id && activity.type !== 'event') await this.save(activity.conversation.id, context);
+    await next();
+  }
+
+  private async save(conversationId: string, context: TurnContext): Promise<void> {
+    const reference = TurnContext.getConversationReference(context.activity);
+    delete reference.activityId;
+    const text = JSON.stringify(reference);
+    if (this.lastWritten.get(conversationId) === text) return;
+    await this.store.update(conversationId, () => reference);
+    this.lastWritten.set(conversationId, text);
+    if (this.lastWritten.size > 10_000) this.lastWritten.delete(this.lastWritten.keys().next().value!);
+  }
+}
