@@ -7,8 +7,7 @@ import {
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
-import type { DialogServices } from '../dialogs/services.js';
-import { textsFor } from '../dialogs/services.js';
+import { textsFor, type DialogServices } from '../dialogs/services.js';
 import {
   isSharedTeamsConversation,
   moveToPersonalChat,
@@ -16,6 +15,7 @@ import {
   PHONE_CODE_NOT_SENT,
   stripBotMention,
 } from '../dialogs/teams.js';
+import { PROACTIVE_TURN } from './proactive.js';
 
 /** Where the bot's own pages are, for the Teams dialog. */
 export interface BotPages {
@@ -44,8 +44,10 @@ export class PasswordHelpBot extends ActivityHandler {
       await next();
     });
 
-    // The Teams dialog page set the password; this proactive turn tells the conversation.
+    // Work that finished outside the chat (the Teams dialog page, a text that could not be sent)
+    // reaches the conversation as an event on a proactive turn; events from clients are ignored.
     this.onEvent(async (context, next) => {
+      if (!context.turnState.get(PROACTIVE_TURN)) return next();
       if (context.activity.name === PHONE_CODE_NOT_SENT) {
         const { ending } = (context.activity.value ?? {}) as { ending?: string };
         await context.sendActivity(textsFor(context, services)('phoneChange.notSent', { ending: ending ?? '' }));

@@ -1,6 +1,12 @@
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { ConversationReferenceStore } from './conversationReferences.js';
 
+/**
+ * Set in the turn state of a turn this class started: only those may carry the bot's own events
+ * (a client can send an event activity with any name, but never this flag).
+ */
+export const PROACTIVE_TURN = Symbol('proactiveTurn');
+
 /** An event the bot handles in a conversation it is not answering right now. */
 export interface ProactiveEvent {
   name: string;
@@ -35,6 +41,7 @@ export class ProactiveTurns {
       reference as Partial<ConversationReference>,
       async (context) => {
         Object.assign(context.activity, { name: event.name, value: event.value, locale: event.locale });
+        context.turnState.set(PROACTIVE_TURN, true);
         await this.run(context);
       },
     );

@@ -100,6 +100,12 @@ export async function createServices(config: Config, options: ServiceOptions): P
     options.smsSender ??
     (await createSmsSender({ twilio: config.twilio, dataDir: config.dataDir, publicBaseUrl: config.publicBaseUrl }));
   const codeNotifier = new SmsNotifier(smsSender, texts);
+  const codeOptions = {
+    codeTtlMs: config.smsCodeTtlMs,
+    defaultRegion: config.defaultRegion,
+    secretKey: cardKey,
+    ...(options.now ? { now: options.now } : {}),
+  };
   const sms = new SmsResetService(
     accountsRepo,
     requestsRepo,
@@ -108,12 +114,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     requestLimits,
     audit,
     tasks,
-    {
-      codeTtlMs: config.smsCodeTtlMs,
-      defaultRegion: config.defaultRegion,
-      secretKey: cardKey,
-      ...(options.now ? { now: options.now } : {}),
-    },
+    codeOptions,
   );
   const billing = new BillingRecoveryService(accountsRepo, reset, limits, audit, tasks, {
     cardHmacKey: cardKey,
@@ -128,12 +129,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     requestLimits,
     audit,
     tasks,
-    {
-      codeTtlMs: config.smsCodeTtlMs,
-      defaultRegion: config.defaultRegion,
-      secretKey: cardKey,
-      ...(options.now ? { now: options.now } : {}),
-    },
+    codeOptions,
   );
   const passwordChange = new PasswordChangeService(accountsRepo, requestsRepo, limits, audit, {
     ...(options.now ? { now: options.now } : {}),

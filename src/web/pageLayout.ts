@@ -84,3 +84,12 @@ export function sendPage(
   });
   res.end(html);
 }
+
+/** The two new-password inputs and the submit button, shared by the reset page and the Teams dialog page. */
+export function newPasswordFields(t: (key: string) => string, min: number): string {
+  return `<label for="password">${escapeHtml(t('web.password'))}</label>
+<input type="password" id="password" name="password" autocomplete="new-password" minlength="${min}" required>
+<label for="confirm">${escapeHtml(t('web.confirm'))}</label>
+<input type="password" id="confirm" name="confirm" autocomplete="new-password" minlength="${min}" required>
+<button type="submit">${escapeHtml(t('web.submit'))}</button>`;
+}

@@ -7,7 +7,7 @@ import type { LinkProblem, ResetService } from '../recovery/resetService.js';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import { escapeHtml } from './html.js';
-import { renderPage, sendPage } from './pageLayout.js';
+import { newPasswordFields, renderPage, sendPage } from './pageLayout.js';
 import { formBody, stringField } from './requestFields.js';
 
 export interface ResetPageDeps {
@@ -105,11 +105,7 @@ class ResetPages {
 ${alert}<p>${escapeHtml(t('web.intro', { min }))}</p>
 <form method="post" action="/reset">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
-<label for="password">${escapeHtml(t('web.password'))}</label>
-<input type="password" id="password" name="password" autocomplete="new-password" minlength="${min}" required>
-<label for="confirm">${escapeHtml(t('web.confirm'))}</label>
-<input type="password" id="confirm" name="confirm" autocomplete="new-password" minlength="${min}" required>
-<button type="submit">${escapeHtml(t('web.submit'))}</button>
+${newPasswordFields(t, min)}
 </form>`;
     sendPage(res, status, renderPage(locale, t('web.title'), body));
   }

@@ -8,7 +8,7 @@ import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import type { BackgroundTasks } from '../tasks.js';
 import { escapeHtml } from './html.js';
-import { renderPage, sendPage, TEAMS_PAGE_HEADERS } from './pageLayout.js';
+import { newPasswordFields, renderPage, sendPage, TEAMS_PAGE_HEADERS } from './pageLayout.js';
 import { stringField } from './requestFields.js';
 
 export const TEAMS_PASSWORD_PATH = '/teams/password';
@@ -157,11 +157,7 @@ ${alert}
 <form method="post" action="${TEAMS_PASSWORD_PATH}" data-teams-password data-working="${escapeHtml(t('teamsPage.working'))}" data-failed="${escapeHtml(t('teamsPage.failed'))}">
 <p>${escapeHtml(t('web.intro', { min }))}</p>
 <input type="hidden" name="token" value="${escapeHtml(token)}">
-<label for="password">${escapeHtml(t('web.password'))}</label>
-<input type="password" id="password" name="password" autocomplete="new-password" minlength="${min}" required>
-<label for="confirm">${escapeHtml(t('web.confirm'))}</label>
-<input type="password" id="confirm" name="confirm" autocomplete="new-password" minlength="${min}" required>
-<button type="submit">${escapeHtml(t('web.submit'))}</button>
+${newPasswordFields(t, min)}
 </form>`;
     sendPage(res, status, renderPage(locale, t('web.title'), body, { script: SCRIPT_PATH }), TEAMS_PAGE_HEADERS);
   }

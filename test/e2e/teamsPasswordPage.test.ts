@@ -138,6 +138,18 @@ describe('Teams dialog page for the new password (end to end)', function () {
     expect(empty.status).to.equal(400);
   });
 
+  it('ignores a client that sends the page-done event itself', async () => {
+    const chat = teamsChat('en-US');
+    await atPasswordCard(chat, LIAM.email);
+    const replies = await chat.post({ type: 'event', name: 'passwordPage/completed', value: { requestId: 'any' } });
+    expect(replies).to.deep.equal([]);
+    expect(await app.test.app.accounts.checkPassword(LIAM.email, LIAM.password!)).to.equal(true);
+    // Still at the password step.
+    expect(await chat.say({ value: { password: NEW_PASSWORD, confirm: NEW_PASSWORD } })).to.contain(
+      'Your password has been changed',
+    );
+  });
+
   it('closes the page once the password was set on the card instead', async () => {
     const chat = teamsChat('en-US');
     await atPasswordCard(chat, LIAM.email);
