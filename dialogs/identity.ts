@@ -4,6 +4,12 @@ import { isKidsProfile, type ChannelIdentity, type SignedInPerson } from '../src
 import { isTeams, textsFor, type DialogServices } from './services.js';
 
 /**
+ * Turn state key of the web chat session, set by the bot's own Direct Line endpoint from the
+ * conversation the site's backend opened (never from the activity).
+ */
+export const WEB_SESSION = Symbol('webSession');
+
+/**
  * What the channel proves about the sender of this turn. In Teams that is the activity's
  * `from.aadObjectId`, but only when the Bot Connector signed the request: the adapter has then
  * checked the token, and its issuer is the Bot Framework channel service. An unauthenticated
@@ -11,6 +17,13 @@ import { isTeams, textsFor, type DialogServices } from './services.js';
  */
 export function channelIdentityOf(context: TurnContext): ChannelIdentity | undefined {
   const { activity } = context;
+  const session = context.turnState.get<{ accountId: string; profile?: string } | undefined>(WEB_SESSION);
+  if (session)
+    return {
+      kind: 'webSession',
+      accountId: session.accountId,
+      ...(session.profile ? { profile: session.profile } : {}),
+    };
   if (activity.channelId !== 'msteams' || !activity.from?.aadObjectId) return undefined;
   const claims = context.turnState.get<ClaimsIdentity | undefined>(context.adapter.BotIdentityKey);
   if (!claims?.isAuthenticated) return undefined;

@@ -3,9 +3,18 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
+  type Activity,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import { AuthenticationConstants, ClaimsIdentity, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import { WEB_SESSION } from '../dialogs/identity.js';
+import { ConversationLog } from './directline/conversationLog.js';
+import { DirectLineDelivery } from './directline/delivery.js';
+import { DIRECT_LINE_PATH, registerDirectLine } from './directline/directLineServer.js';
+import { DirectLineTokens } from './directline/tokens.js';
+import { WebChatConversations } from './directline/webChatConversations.js';
+import { keyedHash } from './recovery/secrets.js';
+import { registerWebChatApi } from './web/webChatApi.js';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
@@ -72,20 +81,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     passwordPageUrl: (token) => `${config.publicBaseUrl}${TEAMS_PASSWORD_PATH}?token=${encodeURIComponent(token)}`,
   });
 
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication(
-      {
-        MicrosoftAppId: config.bot.appId,
-        MicrosoftAppPassword: config.bot.appPassword,
-        MicrosoftAppType: config.bot.appType,
-        MicrosoftAppTenantId: config.bot.appTenantId,
-        ...(config.bot.channelOpenIdMetadataUrl ? publicCloudWithKeysFrom(config.bot.channelOpenIdMetadataUrl) : {}),
-      },
-      options.channelCredentials,
-    ),
+  const botAuthentication = new ConfigurationBotFrameworkAuthentication(
+    {
+      MicrosoftAppId: config.bot.appId,
+      MicrosoftAppPassword: config.bot.appPassword,
+      MicrosoftAppType: config.bot.appType,
+      MicrosoftAppTenantId: config.bot.appTenantId,
+      ...(config.bot.channelOpenIdMetadataUrl ? publicCloudWithKeysFrom(config.bot.channelOpenIdMetadataUrl) : {}),
+    },
+    options.channelCredentials,
   );
+  const adapter = new CloudAdapter(botAuthentication);
   const references = new ConversationReferenceStore(config.dataDir);
   await references.init();
+  // First, so that everything the bot sends in its own Direct Line conversations is delivered there.
+  const directLineServiceUrl = `${config.publicBaseUrl}${DIRECT_LINE_PATH}/`;
+  const directLineLog = new ConversationLog();
+  adapter.use(new DirectLineDelivery(directLineServiceUrl, directLineLog));
   adapter.use(new DuplicateActivityFilter());
   adapter.use(references);
   adapter.use(new TypingIndicator(500, 2000));
@@ -144,6 +156,43 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         locale: offer.locale,
       }),
   });
+  const webChats = new WebChatConversations(config.dataDir);
+  await webChats.init();
+  const directLineTokens = new DirectLineTokens(keyedHash(services.secretKey, 'directline', 'token-key'));
+  const botClaims = new ClaimsIdentity([
+    { type: AuthenticationConstants.AudienceClaim, value: config.bot.appId },
+    { type: AuthenticationConstants.AppIdClaim, value: config.bot.appId },
+  ]);
+  registerDirectLine(server, {
+    tokens: directLineTokens,
+    conversations: webChats,
+    log: directLineLog,
+    logger,
+    bot: { id: config.bot.appId || 'password-help-bot', name: config.serviceName },
+    serviceUrl: directLineServiceUrl,
+    process: (activity, conversation) =>
+      adapter.processActivityDirect(
+        {
+          claimsIdentity: botClaims,
+          audience: AuthenticationConstants.ToChannelFromBotOAuthScope,
+          connectorFactory: botAuthentication.createConnectorFactory(botClaims),
+        },
+        activity as unknown as Activity,
+        async (context) => {
+          if (conversation.session) context.turnState.set(WEB_SESSION, conversation.session);
+          await bot.run(context);
+        },
+      ),
+  });
+  registerWebChatApi(server, {
+    tokens: directLineTokens,
+    conversations: webChats,
+    accounts: services.accounts,
+    limits,
+    audit: services.audit,
+    logger,
+    websiteApiKey: config.websiteApiKey,
+  });
   registerTwilioStatus(server, {
     twilio: config.twilio,
     publicBaseUrl: config.publicBaseUrl,
@@ -169,7 +218,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         server.listen(config.port, config.host, () => resolve(server.url));
       }),
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections of pollers (web chat) would hold the close open; idle ones go now.
+      server.server.closeIdleConnections();
+      await closed;
       await tasks.idle();
       emailSender.close?.();
     },

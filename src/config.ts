@@ -18,6 +18,8 @@ export interface Config {
   emailFrom: string;
   /** Where people reach human customer support. */
   supportUrl: string;
+  /** The site backend's key for opening signed-in web chat sessions; unset: no sessions. */
+  websiteApiKey: string | undefined;
   /** Countries where billing recovery is offered; undefined means everywhere. */
   billingRecoveryRegions: readonly string[] | undefined;
   partnersFile: string;
@@ -179,6 +181,7 @@ const envSchema = z.object({
   PASSWORD_HISTORY: wholeNumber(3, 0, 24),
   EMAIL_FROM: optionalText,
   SUPPORT_URL: httpUrl.optional(),
+  WEBSITE_API_KEY: z.string().min(24, 'must be at least 24 characters (a random secret)').optional(),
   BILLING_RECOVERY_REGIONS: optionalText
     .transform((text) =>
       text
@@ -280,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordHistory: values.PASSWORD_HISTORY,
     emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,
     supportUrl: values.SUPPORT_URL ?? 'https://help.streamflix.example/contact',
+    websiteApiKey: values.WEBSITE_API_KEY,
     billingRecoveryRegions: values.BILLING_RECOVERY_REGIONS,
     partnersFile: values.PARTNERS_FILE
       ? path.resolve(values.PARTNERS_FILE)

@@ -46,6 +46,8 @@ export interface Services {
   reset: ResetService;
   sms: SmsResetService;
   passwordPages: PasswordPageService;
+  /** The server's secret key (CARD_HMAC_KEY, or the generated development key). */
+  secretKey: string;
   audit: FileAuditTrail;
   tasks: BackgroundTasks;
   limits: RateLimits;
@@ -158,5 +160,18 @@ export async function createServices(config: Config, options: ServiceOptions): P
       defaultRegion: config.defaultRegion,
     },
   };
-  return { texts, accounts, reset, sms, passwordPages, audit, tasks, limits, emailSender, botStorage, dialogServices };
+  return {
+    texts,
+    accounts,
+    reset,
+    sms,
+    passwordPages,
+    secretKey: cardKey,
+    audit,
+    tasks,
+    limits,
+    emailSender,
+    botStorage,
+    dialogServices,
+  };
 }

@@ -2,10 +2,12 @@ import type { Middleware, TurnContext } from 'botbuilder';
 
 /**
  * Shows "typing…" while a message turn takes longer than `delayMs`, repeating every `periodMs`.
- * In Teams it shows at once: people there expect an immediate sign of life.
+ * In Teams and web chat (Direct Line) it shows at once: people there expect an immediate sign of life.
  * Unlike the SDK's ShowTypingMiddleware it never touches the turn context after the turn ended,
  * which under load crashed the process with "a proxy that has been revoked".
  */
+const IMMEDIATE_CHANNELS = new Set(['msteams', 'directline']);
+
 export class TypingIndicator implements Middleware {
   constructor(
     private readonly delayMs = 500,
@@ -25,7 +27,7 @@ export class TypingIndicator implements Middleware {
       }
       if (running) timer = setTimeout(() => void tick(), this.periodMs);
     };
-    const delay = context.activity.channelId === 'msteams' ? 0 : this.delayMs;
+    const delay = IMMEDIATE_CHANNELS.has(context.activity.channelId) ? 0 : this.delayMs;
     if (delay === 0) await tick();
     else timer = setTimeout(() => void tick(), delay);
     try {

@@ -191,6 +191,12 @@ export class AccountService {
     return { kind: 'linked' };
   }
 
+  /** For the site's backend opening a signed-in session: the account's id and its profile names. */
+  async sessionAccount(email: string): Promise<{ accountId: string; profiles: string[] } | undefined> {
+    const account = await this.accounts.findByEmail(normalizeEmail(email));
+    return account && { accountId: account.id, profiles: (account.profiles ?? []).map((profile) => profile.name) };
+  }
+
   /** The account as an operator may see it: no hashes, no fingerprints. */
   async describe(email: string): Promise<Record<string, unknown> | undefined> {
     const account = await this.accounts.findByEmail(normalizeEmail(email));

@@ -4,7 +4,10 @@ import type { Account, AccountRepository, Profile } from './types.js';
  * Who the channel itself vouches for. Only the channel layer builds one, from proof the channel
  * gives (an authenticated Teams activity, later a web chat session); nothing a person types does.
  */
-export type ChannelIdentity = { kind: 'teams'; aadObjectId: string; tenantId?: string };
+export type ChannelIdentity =
+  | { kind: 'teams'; aadObjectId: string; tenantId?: string }
+  /** A web chat conversation the site's backend opened for its signed-in user. */
+  | { kind: 'webSession'; accountId: string; profile?: string };
 
 /** A signed-in person: the account and the profile in use. */
 export interface SignedInPerson {
@@ -37,6 +40,14 @@ export class IdentityService {
       case 'teams': {
         const account = await this.accounts.findByTeamsAadObjectId(identity.aadObjectId);
         return account ? { account, profile: teamsProfileOf(account) } : undefined;
+      }
+      case 'webSession': {
+        const account = await this.accounts.findById(identity.accountId);
+        if (!account) return undefined;
+        if (identity.profile === undefined) return { account, profile: mainProfileOf(account) };
+        // A profile removed since the session opened signs nobody in.
+        const profile = account.profiles?.find((known) => known.name === identity.profile);
+        return profile ? { account, profile } : undefined;
       }
     }
   }

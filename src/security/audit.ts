@@ -26,6 +26,7 @@ export type AuditEventName =
   | 'phone.changed'
   | 'phone.removed'
   | 'teams.linked'
+  | 'webchat.session_opened'
   | 'account.imported';
 
 export interface AuditEvent {

@@ -1,0 +1,76 @@
+/** An activity as the Direct Line client receives it (the Bot Framework schema, as plain JSON). */
+export type LoggedActivity = Record<string, unknown> & { id: string };
+
+interface Conversation {
+  /** Watermark of activities[0]: older ones were dropped to bound memory. */
+  base: number;
+  activities: LoggedActivity[];
+  lastUsed: number;
+  waiters: Set<() => void>;
+}
+
+/**
+ * What each Direct Line conversation has seen, in order, so a client can read from its
+ * watermark: the person's own activities (Web Chat waits for its echo) and the bot's. Kept in
+ * memory, bounded per conversation and dropped after an idle time; a client that comes back
+ * later simply starts a new conversation view.
+ */
+export class ConversationLog {
+  private readonly conversations = new Map<string, Conversation>();
+
+  constructor(
+    private readonly maxPerConversation = 500,
+    private readonly idleMs = 2 * 60 * 60_000,
+  ) {}
+
+  append(conversationId: string, activity: LoggedActivity): void {
+    const conversation = this.conversation(conversationId);
+    conversation.activities.push(activity);
+    const excess = conversation.activities.length - this.maxPerConversation;
+    if (excess > 0) {
+      conversation.activities.splice(0, excess);
+      conversation.base += excess;
+    }
+    for (const wake of conversation.waiters) wake();
+  }
+
+  /** Activities after the watermark, and the watermark to ask from next. */
+  read(conversationId: string, watermark: number | undefined): { activities: LoggedActivity[]; watermark: number } {
+    const conversation = this.conversation(conversationId);
+    const end = conversation.base + conversation.activities.length;
+    const from = Math.min(Math.max(watermark ?? conversation.base, conversation.base), end);
+    return { activities: conversation.activities.slice(from - conversation.base), watermark: end };
+  }
+
+  /** Resolves when something is appended, or after `timeoutMs`. */
+  waitForNext(conversationId: string, timeoutMs: number): Promise<void> {
+    const conversation = this.conversation(conversationId);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        conversation.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      conversation.waiters.add(wake);
+    });
+  }
+
+  private conversation(conversationId: string): Conversation {
+    const now = Date.now();
+    let conversation = this.conversations.get(conversationId);
+    if (!conversation) {
+      this.forgetIdle(now);
+      conversation = { base: 0, activities: [], lastUsed: now, waiters: new Set() };
+      this.conversations.set(conversationId, conversation);
+    }
+    conversation.lastUsed = now;
+    return conversation;
+  }
+
+  private forgetIdle(now: number): void {
+    for (const [id, conversation] of this.conversations) {
+      if (now - conversation.lastUsed > this.idleMs && conversation.waiters.size === 0) this.conversations.delete(id);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, Response, Server } from 'restify';
+import type { DirectLineTokens } from '../directline/tokens.js';
+import type { WebChatConversations, WebChatSession } from '../directline/webChatConversations.js';
+import type { AccountService } from '../recovery/accounts.js';
+import type { AuditTrail } from '../security/audit.js';
+import type { Logger } from '../security/logger.js';
+import type { RateLimits } from '../security/rateLimits.js';
+import { stringField } from './requestFields.js';
+
+export interface WebChatApiDeps {
+  tokens: DirectLineTokens;
+  conversations: WebChatConversations;
+  accounts: AccountService;
+  limits: RateLimits;
+  audit: AuditTrail;
+  logger: Logger;
+  websiteApiKey: string | undefined;
+}
+
+/**
+ * How a web chat gets its conversation on the bot's own Direct Line endpoint:
+ * `POST /api/webchat/token` for an anonymous visitor (the bot's chat page asks for it), and
+ * `POST /api/webchat/session` for the site's backend, with its API key, to open a conversation
+ * in which its signed-in user counts as signed in. Both are limited per client address.
+ */
+export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        const decision = await deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
+        if (!decision.allowed) {
+          res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
+          res.send(429, { error: 'Too many requests from this address; try again later.' });
+          return;
+        }
+        res.header('Cache-Control', 'no-store');
+        await handler(req, res);
+      } catch (error) {
+        deps.logger.error('web chat api failed', { error, path: req.path() });
+        res.send(500, { error: 'The request could not be processed.' });
+      }
+    };
+
+  server.post(
+    '/api/webchat/token',
+    guarded(async (_req, res) => {
+      res.send(201, await openConversation(deps));
+    }),
+  );
+
+  server.post(
+    '/api/webchat/session',
+    guarded(async (req, res) => {
+      if (!deps.websiteApiKey || !keyMatches(req.header('authorization'), deps.websiteApiKey)) {
+        res.header('WWW-Authenticate', 'Bearer');
+        res.send(401, { error: 'A valid website API key is required.' });
+        return;
+      }
+      const email = stringField(req.body, 'email');
+      const profile = (req.body as Record<string, unknown> | undefined)?.profile;
+      if (email === undefined || (profile !== undefined && typeof profile !== 'string')) {
+        res.send(400, { error: 'The body must be { "email": string, "profile"?: string }.' });
+        return;
+      }
+      const account = await deps.accounts.sessionAccount(email);
+      if (!account) {
+        res.send(404, { error: 'No account has that email address.' });
+        return;
+      }
+      if (profile !== undefined && !account.profiles.includes(profile)) {
+        res.send(400, { error: 'The account has no profile of that name.' });
+        return;
+      }
+      const session: WebChatSession = { accountId: account.accountId, ...(profile !== undefined ? { profile } : {}) };
+      await deps.audit.record({ event: 'webchat.session_opened', accountId: account.accountId, via: 'web' });
+      res.send(201, await openConversation(deps, session));
+    }),
+  );
+}
+
+async function openConversation(deps: WebChatApiDeps, session?: WebChatSession) {
+  const conversation = await deps.conversations.create(session);
+  const { token, expiresIn } = deps.tokens.issue(conversation.id);
+  return { conversationId: conversation.id, token, expires_in: expiresIn };
+}
+
+/** Constant-time: both sides are hashed to the same length before the comparison. */
+function keyMatches(header: string | undefined, key: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(key));
+}
