@@ -14,6 +14,7 @@ interface FormInput {
  */
 function formCard(
   context: TurnContext,
+  services: DialogServices,
   form: { title: string; intro: string; inputs: FormInput[]; submit: string; moreActions?: object[] },
   typedText: string,
 ): Partial<Activity> {
@@ -24,7 +25,13 @@ function formCard(
     body: [
       { type: 'TextBlock', text: form.title, weight: 'Bolder', size: 'Medium', wrap: true },
       { type: 'TextBlock', text: form.intro, wrap: true },
-      ...form.inputs.map((input) => ({ type: 'Input.Text', isRequired: true, ...input })),
+      // Web Chat renders no card at all when a required input has no error message.
+      ...form.inputs.map((input) => ({
+        type: 'Input.Text',
+        isRequired: true,
+        errorMessage: textsFor(context, services)('card.required'),
+        ...input,
+      })),
     ],
     actions: [{ type: 'Action.Submit', title: form.submit }, ...(form.moreActions ?? [])],
   });
@@ -46,6 +53,7 @@ export function newPasswordCard(context: TurnContext, services: DialogServices):
   };
   return formCard(
     context,
+    services,
     {
       title: t('password.cardTitle'),
       intro: t('password.cardIntro', { min: services.settings.passwordMinLength }),
@@ -65,6 +73,7 @@ export function currentPasswordCard(context: TurnContext, services: DialogServic
   const t = textsFor(context, services);
   return formCard(
     context,
+    services,
     {
       title: t('change.cardTitle'),
       intro: t('change.cardIntro'),
@@ -80,6 +89,7 @@ export function codeCard(context: TurnContext, services: DialogServices): Partia
   const t = textsFor(context, services);
   return formCard(
     context,
+    services,
     {
       title: t('code.cardTitle'),
       intro: t('code.cardIntro'),
@@ -95,6 +105,7 @@ export function billingDetailsCard(context: TurnContext, services: DialogService
   const t = textsFor(context, services);
   return formCard(
     context,
+    services,
     {
       title: t('billing.cardTitle'),
       intro: t('billing.cardIntro'),

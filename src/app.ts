@@ -15,6 +15,7 @@ import { DirectLineTokens } from './directline/tokens.js';
 import { WebChatConversations } from './directline/webChatConversations.js';
 import { keyedHash } from './recovery/secrets.js';
 import { registerWebChatApi } from './web/webChatApi.js';
+import { registerWebChatPage } from './web/webChatPage.js';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
@@ -184,6 +185,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         },
       ),
   });
+  registerWebChatPage(server, { texts, logger, settings: dialogServices.settings });
   registerWebChatApi(server, {
     tokens: directLineTokens,
     conversations: webChats,

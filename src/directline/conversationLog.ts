@@ -17,6 +17,7 @@ interface Conversation {
  */
 export class ConversationLog {
   private readonly conversations = new Map<string, Conversation>();
+  private lastSweep = 0;
 
   constructor(
     private readonly maxPerConversation = 500,
@@ -68,7 +69,10 @@ export class ConversationLog {
     return conversation;
   }
 
+  /** At most once a minute, so starting a conversation stays cheap however many there are. */
   private forgetIdle(now: number): void {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
     for (const [id, conversation] of this.conversations) {
       if (now - conversation.lastUsed > this.idleMs && conversation.waiters.size === 0) this.conversations.delete(id);
     }

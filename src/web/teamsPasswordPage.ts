@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import type { Request, Response, Server } from 'restify';
 import type { Locale } from '../config.js';
@@ -10,6 +9,7 @@ import type { BackgroundTasks } from '../tasks.js';
 import { escapeHtml } from './html.js';
 import { newPasswordFields, renderPage, sendPage, TEAMS_PAGE_HEADERS } from './pageLayout.js';
 import { stringField } from './requestFields.js';
+import { bundledScript } from './scripts.js';
 
 export const TEAMS_PASSWORD_PATH = '/teams/password';
 const SCRIPT_PATH = '/teams/password.js';
@@ -34,36 +34,7 @@ type Answer = { status: 'changed' | 'refused' | 'closed' | 'error'; heading?: st
  * conversation continues with a proactive message. It works as a plain form too.
  */
 export function registerTeamsPasswordPage(server: Server, deps: TeamsPasswordPageDeps): void {
-  let script: Promise<string> | undefined;
-  const bundle = () =>
-    (script ??= build({
-      entryPoints: [SCRIPT_SOURCE],
-      bundle: true,
-      write: false,
-      minify: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2020',
-      legalComments: 'none',
-      logLevel: 'silent',
-    }).then((result) => result.outputFiles[0]!.text));
-
-  server.get(SCRIPT_PATH, async (_req: Request, res: Response) => {
-    try {
-      const code = await bundle();
-      res.writeHead(200, {
-        'Content-Type': 'text/javascript; charset=utf-8',
-        'Content-Length': Buffer.byteLength(code),
-        'Cache-Control': 'public, max-age=3600',
-        'X-Content-Type-Options': 'nosniff',
-      });
-      res.end(code);
-    } catch (error) {
-      script = undefined;
-      deps.logger.error('teams page script could not be built', { error });
-      res.send(500, { error: 'The script is not available.' });
-    }
-  });
+  server.get(SCRIPT_PATH, bundledScript(SCRIPT_SOURCE, deps.logger));
 
   const page = new TeamsPasswordPages(deps);
   server.get(TEAMS_PASSWORD_PATH, async (req: Request, res: Response) =>
