@@ -194,6 +194,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     audit: services.audit,
     logger,
     websiteApiKey: config.websiteApiKey,
+    azureDirectLine: config.directLine,
   });
   registerTwilioStatus(server, {
     twilio: config.twilio,

@@ -20,6 +20,8 @@ export interface Config {
   supportUrl: string;
   /** The site backend's key for opening signed-in web chat sessions; unset: no sessions. */
   websiteApiKey: string | undefined;
+  /** Azure Bot Service Direct Line instead of the bot's own endpoint, for the web chat page. */
+  directLine: { secret: string; domain: string } | undefined;
   /** Countries where billing recovery is offered; undefined means everywhere. */
   billingRecoveryRegions: readonly string[] | undefined;
   partnersFile: string;
@@ -181,6 +183,8 @@ const envSchema = z.object({
   PASSWORD_HISTORY: wholeNumber(3, 0, 24),
   EMAIL_FROM: optionalText,
   SUPPORT_URL: httpUrl.optional(),
+  DIRECTLINE_SECRET: optionalText,
+  DIRECTLINE_DOMAIN: httpUrl.optional(),
   WEBSITE_API_KEY: z.string().min(24, 'must be at least 24 characters (a random secret)').optional(),
   BILLING_RECOVERY_REGIONS: optionalText
     .transform((text) =>
@@ -284,6 +288,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,
     supportUrl: values.SUPPORT_URL ?? 'https://help.streamflix.example/contact',
     websiteApiKey: values.WEBSITE_API_KEY,
+    directLine: values.DIRECTLINE_SECRET
+      ? {
+          secret: values.DIRECTLINE_SECRET,
+          domain: (values.DIRECTLINE_DOMAIN ?? 'https://directline.botframework.com/v3/directline').replace(/\/+$/, ''),
+        }
+      : undefined,
     billingRecoveryRegions: values.BILLING_RECOVERY_REGIONS,
     partnersFile: values.PARTNERS_FILE
       ? path.resolve(values.PARTNERS_FILE)

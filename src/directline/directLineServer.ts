@@ -61,6 +61,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
   const route =
     (handler: (req: Request, res: Response) => Promise<void>) =>
     async (req: Request, res: Response): Promise<void> => {
+      allowCrossOrigin(res);
       try {
         await handler(req, res);
       } catch (error) {
@@ -72,6 +73,17 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
         res.send(500, { error: { code: 'ServiceError', message: 'The request could not be processed.' } });
       }
     };
+  // A site on another origin may run Web Chat against this endpoint: it holds a Bearer token, not cookies.
+  const preflight = (_req: Request, res: Response, next: () => void) => {
+    allowCrossOrigin(res);
+    res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    res.header('Access-Control-Allow-Headers', 'authorization, content-type, x-ms-bot-agent');
+    res.header('Access-Control-Max-Age', '600');
+    res.send(204);
+    next();
+  };
+  for (const path of ['/conversations', '/conversations/:id', '/conversations/:id/activities', '/tokens/refresh'])
+    server.opts(`${DIRECT_LINE_PATH}${path}`, preflight);
   server.post(
     `${DIRECT_LINE_PATH}/conversations`,
     route((req, res) => routes.start(req, res)),
@@ -209,6 +221,10 @@ class DirectLineRoutes {
   private nextId(conversationId: string): string {
     return `${conversationId}|u${(++this.sequence).toString(36)}`;
   }
+}
+
+function allowCrossOrigin(res: Response): void {
+  res.header('Access-Control-Allow-Origin', '*');
 }
 
 function toLogged(activity: IncomingActivity): LoggedActivity {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Request, Response, Server } from 'restify';
 import type { DirectLineTokens } from '../directline/tokens.js';
 import type { WebChatConversations, WebChatSession } from '../directline/webChatConversations.js';
@@ -16,6 +16,8 @@ export interface WebChatApiDeps {
   audit: AuditTrail;
   logger: Logger;
   websiteApiKey: string | undefined;
+  /** Azure's Direct Line, when configured, for anonymous visitors. */
+  azureDirectLine: { secret: string; domain: string } | undefined;
 }
 
 /**
@@ -46,7 +48,17 @@ export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
   server.post(
     '/api/webchat/token',
     guarded(async (_req, res) => {
-      res.send(201, await openConversation(deps));
+      if (!deps.azureDirectLine) {
+        res.send(201, await openConversation(deps));
+        return;
+      }
+      const token = await azureToken(deps.azureDirectLine);
+      if (!token) {
+        deps.logger.warn('azure direct line refused a token');
+        res.send(502, { error: 'The chat service is not available right now.' });
+        return;
+      }
+      res.send(201, { ...token, domain: deps.azureDirectLine.domain });
     }),
   );
 
@@ -84,6 +96,31 @@ async function openConversation(deps: WebChatApiDeps, session?: WebChatSession) 
   const conversation = await deps.conversations.create(session);
   const { token, expiresIn } = deps.tokens.issue(conversation.id);
   return { conversationId: conversation.id, token, expires_in: expiresIn };
+}
+
+/** Exchanges the Direct Line secret for a conversation token, server side: the secret never reaches a browser. */
+async function azureToken(directLine: {
+  secret: string;
+  domain: string;
+}): Promise<{ conversationId: string; token: string; expires_in: number } | undefined> {
+  try {
+    const response = await fetch(`${directLine.domain}/tokens/generate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${directLine.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user: { id: `dl_${randomUUID()}` } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { conversationId?: unknown; token?: unknown; expires_in?: unknown };
+    if (typeof body.token !== 'string' || typeof body.conversationId !== 'string') return undefined;
+    return {
+      conversationId: body.conversationId,
+      token: body.token,
+      expires_in: typeof body.expires_in === 'number' ? body.expires_in : 1800,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Constant-time: both sides are hashed to the same length before the comparison. */

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import http from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type * as DirectLineModule from 'botframework-directlinejs';
 import type { Activity, DirectLine as DirectLineClient } from 'botframework-directlinejs';
 import { DirectLineTokens } from '../../src/directline/tokens.js';
@@ -301,5 +303,76 @@ describe("Direct Line on the bot's own endpoint (botframework-directlinejs)", fu
       await client.botSays("I couldn't send a text message to the number ending in 21");
       expect(bystander.botTexts().join(' ')).to.not.contain("couldn't send");
     });
+  });
+});
+
+describe('web chat with Azure Direct Line (DIRECTLINE_SECRET)', function () {
+  this.timeout(20_000);
+  const SECRET = 'azure-direct-line-secret-value';
+  let standIn: http.Server;
+  let standInUrl = '';
+  const seen: Array<string | undefined> = [];
+  before(async () => {
+    standIn = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.setHeader('content-type', 'application/json');
+      if (
+        req.method === 'POST' &&
+        req.url === '/v3/directline/tokens/generate' &&
+        req.headers.authorization === `Bearer ${SECRET}`
+      ) {
+        res.end(JSON.stringify({ conversationId: 'azure-conv-1', token: 'azure-token-1', expires_in: 3600 }));
+        return;
+      }
+      res.statusCode = 403;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
+    standInUrl = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/v3/directline`;
+  });
+  after(() => new Promise<void>((resolve) => standIn.close(() => resolve())));
+  const app = useTestApp({
+    get env() {
+      return { DIRECTLINE_SECRET: SECRET, DIRECTLINE_DOMAIN: standInUrl };
+    },
+  });
+
+  it("exchanges the secret on the server and gives the page only a token and Azure's domain", async () => {
+    const response = await fetch(`${app.test.url}/api/webchat/token`, { method: 'POST' });
+    expect(response.status).to.equal(201);
+    const body = await response.text();
+    expect(JSON.parse(body)).to.deep.equal({
+      conversationId: 'azure-conv-1',
+      token: 'azure-token-1',
+      expires_in: 3600,
+      domain: standInUrl,
+    });
+    expect(seen.at(-1)).to.equal(`Bearer ${SECRET}`);
+    const page = await (await fetch(`${app.test.url}/`)).text();
+    expect(body + page).to.not.contain(SECRET);
+  });
+});
+
+describe('Direct Line from a site on another origin', () => {
+  const app = useTestApp({});
+
+  it('answers the preflight and marks every answer as readable cross-origin (Bearer tokens, no cookies)', async () => {
+    const preflight = await fetch(`${app.test.url}/v3/directline/conversations`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://www.streamflix.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,x-ms-bot-agent',
+      },
+    });
+    expect(preflight.status).to.equal(204);
+    expect(preflight.headers.get('access-control-allow-origin')).to.equal('*');
+    expect(preflight.headers.get('access-control-allow-headers')).to.contain('x-ms-bot-agent');
+    const refused = await fetch(`${app.test.url}/v3/directline/conversations`, {
+      method: 'POST',
+      headers: { origin: 'https://www.streamflix.example' },
+    });
+    expect(refused.status).to.equal(401);
+    expect(refused.headers.get('access-control-allow-origin')).to.equal('*');
   });
 });

@@ -19,12 +19,13 @@ async function start(): Promise<void> {
   try {
     const response = await fetch('/api/webchat/token', { method: 'POST' });
     if (!response.ok) throw new Error(`token: ${response.status}`);
-    const { token } = (await response.json()) as { token: string };
+    // Azure's Direct Line names its domain; the bot's own endpoint is on this page's origin.
+    const { token, domain } = (await response.json()) as { token: string; domain?: string };
     const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
     webChat.renderWebChat(
       {
         directLine: webChat.createDirectLine({
-          domain: `${location.origin}/v3/directline`,
+          domain: domain ?? `${location.origin}/v3/directline`,
           token,
           webSocket: false,
           pollingInterval: 1000,
