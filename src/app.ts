@@ -11,6 +11,7 @@ import { WEB_SESSION } from '../dialogs/identity.js';
 import { ConversationLog } from './directline/conversationLog.js';
 import { DirectLineDelivery } from './directline/delivery.js';
 import { DIRECT_LINE_PATH, registerDirectLine } from './directline/directLineServer.js';
+import { attachDirectLineStream } from './directline/stream.js';
 import { DirectLineTokens } from './directline/tokens.js';
 import { WebChatConversations } from './directline/webChatConversations.js';
 import { keyedHash } from './recovery/secrets.js';
@@ -171,6 +172,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     bot: { id: config.bot.appId || 'password-help-bot', name: config.serviceName },
     serviceUrl: directLineServiceUrl,
+    secureStream: config.publicBaseUrl.startsWith('https:'),
     process: (activity, conversation) =>
       adapter.processActivityDirect(
         {
@@ -184,6 +186,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           await bot.run(context);
         },
       ),
+  });
+  const directLineStream = attachDirectLineStream(server.server, {
+    tokens: directLineTokens,
+    log: directLineLog,
+    logger,
   });
   registerWebChatPage(server, { texts, logger, settings: dialogServices.settings });
   registerWebChatApi(server, {
@@ -222,6 +229,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      directLineStream.close();
       // Keep-alive connections of pollers (web chat) would hold the close open; idle ones go now.
       server.server.closeIdleConnections();
       await closed;

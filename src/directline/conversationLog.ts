@@ -6,7 +6,7 @@ interface Conversation {
   base: number;
   activities: LoggedActivity[];
   lastUsed: number;
-  waiters: Set<() => void>;
+  listeners: Set<() => void>;
 }
 
 /**
@@ -32,7 +32,7 @@ export class ConversationLog {
       conversation.activities.splice(0, excess);
       conversation.base += excess;
     }
-    for (const wake of conversation.waiters) wake();
+    for (const listener of conversation.listeners) listener();
   }
 
   /** Activities after the watermark, and the watermark to ask from next. */
@@ -43,18 +43,11 @@ export class ConversationLog {
     return { activities: conversation.activities.slice(from - conversation.base), watermark: end };
   }
 
-  /** Resolves when something is appended, or after `timeoutMs`. */
-  waitForNext(conversationId: string, timeoutMs: number): Promise<void> {
+  /** Calls `listener` after each append to the conversation, until the returned function is called. */
+  subscribe(conversationId: string, listener: () => void): () => void {
     const conversation = this.conversation(conversationId);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        conversation.waiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      conversation.waiters.add(wake);
-    });
+    conversation.listeners.add(listener);
+    return () => conversation.listeners.delete(listener);
   }
 
   private conversation(conversationId: string): Conversation {
@@ -62,7 +55,7 @@ export class ConversationLog {
     let conversation = this.conversations.get(conversationId);
     if (!conversation) {
       this.forgetIdle(now);
-      conversation = { base: 0, activities: [], lastUsed: now, waiters: new Set() };
+      conversation = { base: 0, activities: [], lastUsed: now, listeners: new Set() };
       this.conversations.set(conversationId, conversation);
     }
     conversation.lastUsed = now;
@@ -74,7 +67,7 @@ export class ConversationLog {
     if (now - this.lastSweep < 60_000) return;
     this.lastSweep = now;
     for (const [id, conversation] of this.conversations) {
-      if (now - conversation.lastUsed > this.idleMs && conversation.waiters.size === 0) this.conversations.delete(id);
+      if (now - conversation.lastUsed > this.idleMs && conversation.listeners.size === 0) this.conversations.delete(id);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../security/logger.js';
 import type { ConversationLog, LoggedActivity } from './conversationLog.js';
+import { streamUrl } from './stream.js';
 import type { DirectLineTokens } from './tokens.js';
 import type { WebChatConversation, WebChatConversations } from './webChatConversations.js';
 
@@ -36,6 +37,8 @@ export interface DirectLineDeps {
   bot: { id: string; name: string };
   /** The serviceUrl the bot's turns of these conversations carry (see DirectLineDelivery). */
   serviceUrl: string;
+  /** Offer the stream as wss:// (the bot is behind https). */
+  secureStream: boolean;
   /** Runs the bot on an activity of a conversation, with the conversation's session. */
   process(activity: IncomingActivity, conversation: WebChatConversation): Promise<void>;
 }
@@ -120,12 +123,12 @@ class DirectLineRoutes {
     if (await this.deps.conversations.markStarted(conversation.id)) {
       await this.deps.process(this.incoming(conversation.id, { type: 'conversationUpdate' }, req), conversation);
     }
-    res.send(201, this.conversationAnswer(conversation.id));
+    res.send(201, this.conversationAnswer(conversation.id, req));
   }
 
   async resume(req: Request, res: Response): Promise<void> {
     const conversation = await this.authorized(req, pathId(req));
-    res.send(200, this.conversationAnswer(conversation.id));
+    res.send(200, this.conversationAnswer(conversation.id, req));
   }
 
   async read(req: Request, res: Response): Promise<void> {
@@ -167,7 +170,7 @@ class DirectLineRoutes {
 
   async refresh(req: Request, res: Response): Promise<void> {
     const conversation = await this.authorized(req);
-    res.send(200, this.conversationAnswer(conversation.id));
+    res.send(200, this.conversationAnswer(conversation.id, req));
   }
 
   /** The conversation the Bearer token is for; it must be the one in the path, when there is one. */
@@ -184,9 +187,14 @@ class DirectLineRoutes {
     return conversation;
   }
 
-  private conversationAnswer(conversationId: string) {
+  private conversationAnswer(conversationId: string, req: Request) {
     const { token, expiresIn } = this.deps.tokens.issue(conversationId);
-    return { conversationId, token, expires_in: expiresIn };
+    return {
+      conversationId,
+      token,
+      expires_in: expiresIn,
+      streamUrl: streamUrl(req, this.deps.secureStream, conversationId, token),
+    };
   }
 
   private incoming(conversationId: string, fields: Record<string, unknown>, req: Request): IncomingActivity {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import WebSocketClient from 'ws';
 import type * as DirectLineModule from 'botframework-directlinejs';
 import type { Activity, DirectLine as DirectLineClient } from 'botframework-directlinejs';
 import { DirectLineTokens } from '../../src/directline/tokens.js';
@@ -13,12 +14,8 @@ import { latestResetLink, useTestApp } from '../helpers/testApp.js';
 // The official client runs in Node with an XMLHttpRequest; polling, as Web Chat can.
 const require = createRequire(import.meta.url);
 (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest = require('xhr2');
-// Node 20 has no WebSocket global; the client only names it, and these tests poll.
-(globalThis as { WebSocket?: unknown }).WebSocket ??= class {
-  constructor() {
-    throw new Error('these tests use polling');
-  }
-};
+// Node 20 has no WebSocket global: the `ws` package stands in for the browser's.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocketClient;
 const { DirectLine } = require('botframework-directlinejs') as typeof DirectLineModule;
 
 const CARD_HMAC_KEY = 'direct-line-test-key-0123456789abcdef0123';
@@ -133,10 +130,8 @@ describe("Direct Line on the bot's own endpoint (botframework-directlinejs)", fu
     return (await response.json()) as { conversationId: string; token: string; expires_in: number };
   }
 
-  function connect(token: string): Client {
-    const client = new Client(
-      new DirectLine({ token, domain: directLineDomain(), webSocket: false, pollingInterval: 200 }),
-    );
+  function connect(token: string, webSocket = false): Client {
+    const client = new Client(new DirectLine({ token, domain: directLineDomain(), webSocket, pollingInterval: 200 }));
     clients.push(client);
     return client;
   }
@@ -165,6 +160,33 @@ describe("Direct Line on the bot's own endpoint (botframework-directlinejs)", fu
     expect(echo.from.role).to.equal('user');
     expect((echo.channelData as { clientActivityID?: string }).clientActivityID).to.equal('c-1');
     expect(client.received.some((a) => a.type === 'typing')).to.equal(true, 'typing indicators reach the client');
+  });
+
+  it('streams over a WebSocket: the greeting and the answers arrive without polling', async () => {
+    const client = connect((await anonymousToken()).token, true);
+    await client.botSays("Hi! I'm the StreamFlix password help bot");
+    await client.say('reset', 'How would you like to reset your password?');
+    await client.say('email', 'What is the email address');
+  });
+
+  it('refuses a stream for another conversation or without a valid token', async () => {
+    const mine = await anonymousToken();
+    const other = await anonymousToken();
+    const attempt = (conversationId: string, token: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocketClient(
+          `${app.test.url.replace('http', 'ws')}/v3/directline/conversations/${conversationId}/stream?t=${token}`,
+        );
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => undefined);
+      });
+    expect(await attempt(mine.conversationId, mine.token)).to.equal(101);
+    expect(await attempt(mine.conversationId, other.token)).to.equal(401);
+    expect(await attempt(mine.conversationId, 'forged.token')).to.equal(401);
   });
 
   it('reads from a watermark, refreshes the token, and refuses other conversations and expired tokens', async () => {

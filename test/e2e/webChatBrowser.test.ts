@@ -28,16 +28,24 @@ describe('web chat page in a browser (Chromium)', function () {
   const app = useTestApp({ accounts: [LIAM] });
 
   /** The page on a phone-sized screen, recording any error the page reports. */
-  async function openChat(locale: string): Promise<{ page: Page; errors: string[] }> {
+  async function openChat(
+    locale: string,
+  ): Promise<{ page: Page; errors: string[]; polls: string[]; streams: string[] }> {
     const context = await browser.newContext({ locale, viewport: { width: 390, height: 780 } });
     const page = await context.newPage();
     const errors: string[] = [];
+    const polls: string[] = [];
+    const streams: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && request.url().includes('/activities')) polls.push(request.url());
+    });
+    page.on('websocket', (socket) => streams.push(socket.url()));
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
     await page.goto(`${app.test.url}/`);
-    return { page, errors };
+    return { page, errors, polls, streams };
   }
 
   /** A button of the suggested actions under the last message. */
@@ -79,7 +87,7 @@ describe('web chat page in a browser (Chromium)', function () {
     ],
   ] as const) {
     it(`completes a reset by email in the page: buttons, typed address, pasted link, password card (${locale})`, async () => {
-      const { page, errors } = await openChat(locale);
+      const { page, errors, polls, streams } = await openChat(locale);
       expect(await page.title()).to.equal(t.title);
       await page.getByText(t.greeting).first().waitFor();
       await suggested(page, t.reset).click();
@@ -98,6 +106,10 @@ describe('web chat page in a browser (Chromium)', function () {
       expect(await page.locator('body').innerText()).to.not.contain(NEW_PASSWORD);
       await page.screenshot({ path: path.join(ARTIFACTS, `webchat-${locale}.png`) });
       expect(errors, errors.join('\n')).to.deep.equal([]);
+      // Everything arrived on the WebSocket stream of the bot's own Direct Line, none by polling.
+      expect(streams).to.have.length(1);
+      expect(streams[0]).to.match(/^ws:\/\/127\.0\.0\.1:\d+\/v3\/directline\/conversations\/wc-[\w-]+\/stream\?t=/);
+      expect(polls).to.deep.equal([]);
       await page.context().close();
     });
   }

@@ -6,7 +6,7 @@
  */
 
 interface WebChatGlobal {
-  createDirectLine(options: { domain: string; token: string; webSocket: boolean; pollingInterval?: number }): unknown;
+  createDirectLine(options: { domain: string; token: string; webSocket: boolean }): unknown;
   renderWebChat(props: Record<string, unknown>, element: HTMLElement): void;
 }
 
@@ -27,8 +27,8 @@ async function start(): Promise<void> {
         directLine: webChat.createDirectLine({
           domain: domain ?? `${location.origin}/v3/directline`,
           token,
-          webSocket: false,
-          pollingInterval: 1000,
+          // The bot's own endpoint and Azure's both stream over a WebSocket; polling is the client's fallback.
+          webSocket: true,
         }),
         locale,
         nonce,
