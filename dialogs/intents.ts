@@ -56,9 +56,8 @@ export class IntentRecognizer {
     choices: readonly C[],
     labelKey?: (choice: C) => string,
   ): C | undefined {
-    if (typeof text !== 'string' || text.length > 500) return undefined;
-    const utterance = normalizeUtterance(text);
-    if (utterance === '') return undefined;
+    const utterance = utteranceOf(text);
+    if (!utterance) return undefined;
     const exact = this.exactUtterance(utterance, choices, labelKey);
     if (exact) return exact;
     let best: { choice: C; length: number } | undefined;
@@ -78,8 +77,8 @@ export class IntentRecognizer {
     choices: readonly C[],
     labelKey?: (choice: C) => string,
   ): C | undefined {
-    if (typeof text !== 'string' || text.length > 500) return undefined;
-    return this.exactUtterance(normalizeUtterance(text), choices, labelKey);
+    const utterance = utteranceOf(text);
+    return utterance === undefined ? undefined : this.exactUtterance(utterance, choices, labelKey);
   }
 
   private exactUtterance<C extends string>(
@@ -99,8 +98,8 @@ export class IntentRecognizer {
     choices: readonly C[],
     labelKey?: (choice: C) => string,
   ): C | undefined {
-    if (typeof text !== 'string' || text.length > 500) return undefined;
-    const utterance = normalizeUtterance(text);
+    const utterance = utteranceOf(text);
+    if (utterance === undefined) return undefined;
     return (
       this.exactUtterance(utterance, choices, labelKey) ??
       choices.find((choice) => this.phrases.get(choice)?.includes(utterance))
@@ -122,6 +121,11 @@ export class IntentRecognizer {
     }
     return labels;
   }
+}
+
+/** The normalised message, or undefined when it is no text or too long to be a choice. */
+function utteranceOf(text: string | undefined): string | undefined {
+  return typeof text === 'string' && text.length <= 500 ? normalizeUtterance(text) : undefined;
 }
 
 function containsPhrase(utterance: string, phrase: string): boolean {

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { LIAM } from '../helpers/accounts.js';
 import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
 import { latestResetLink, useTestApp } from '../helpers/testApp.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BOT = { id: '28:5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d', name: 'StreamFlix Password Help' };
 const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
@@ -39,22 +38,7 @@ describe('Teams dialog page in a browser (Chromium, teams-js host stubbed)', fun
   let channel: ChannelStandIn;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // CI installs Debian's chromium (.ci/run); without it this is a setup error, not a skip.
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
