@@ -35,7 +35,9 @@ export interface MainOptions {
   /** Greet before the menu: a new conversation, or a message with nothing recognised. */
   greet?: boolean;
   /** Start this journey straight away, as if the person had chosen it. */
-  startWith?: MenuChoice;
+  startWith?: MenuChoice | 'email' | 'sms' | 'billing';
+  /** Support handed the person to this journey; its end is reported to the escalation. */
+  escalationId?: string;
 }
 
 /** What the person's first message already asked for, so the menu can be skipped. */
@@ -94,10 +96,12 @@ export class MainDialog extends ComponentDialog {
     const t = textsFor(innerDc.context, this.services);
     switch (interruption) {
       case 'cancel':
+        await this.abandonEscalation(innerDc);
         await innerDc.cancelAllDialogs();
         await innerDc.context.sendActivity(t('cancelled'));
         return { status: DialogTurnStatus.complete };
       case 'menu':
+        await this.abandonEscalation(innerDc);
         await innerDc.cancelAllDialogs();
         return innerDc.beginDialog(STEPS, {});
       case 'help': {
@@ -110,12 +114,19 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
+  /** The person left a journey support had started for them. */
+  private async abandonEscalation(innerDc: DialogContext): Promise<void> {
+    const options = innerDc.stack.find((instance) => instance.id === STEPS)?.state?.options as MainOptions | undefined;
+    if (options?.escalationId) await this.services.escalations.finish(options.escalationId, 'abandoned');
+  }
+
   /** A reset link pasted at any step (but a password step) continues the reset from that link. */
   private async continueWithPastedLink(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
     if (SECRET_STEPS.has(step)) return undefined;
     const route = this.routeOf(innerDc.context);
     if (route?.kind !== 'link') return undefined;
+    await this.abandonEscalation(innerDc);
     await innerDc.cancelAllDialogs();
     return innerDc.beginDialog(STEPS, {});
   }
@@ -169,8 +180,14 @@ export class MainDialog extends ComponentDialog {
 
   private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as RedeemLinkResult | SmsResetResult | TroubleResult | ChangePasswordResult | undefined;
-    if (result?.kind === 'askAddress' || result?.kind === 'useEmail') return step.replaceDialog(EMAIL_RESET_DIALOG);
-    if (result?.kind === 'useReset') return step.replaceDialog(STEPS, { startWith: 'reset' } satisfies MainOptions);
+    const { escalationId } = (step.options ?? {}) as MainOptions;
+    const carry = escalationId ? { escalationId } : {};
+    if (result?.kind === 'askAddress' || result?.kind === 'useEmail')
+      return step.replaceDialog(STEPS, { startWith: 'email', ...carry } satisfies MainOptions);
+    if (result?.kind === 'useReset')
+      return step.replaceDialog(STEPS, { startWith: 'reset', ...carry } satisfies MainOptions);
+    if (escalationId)
+      await this.services.escalations.finish(escalationId, result?.kind === 'stopped' ? 'abandoned' : 'completed');
     return step.endDialog(result);
   }
 

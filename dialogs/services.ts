@@ -10,6 +10,7 @@ import type { IdentityService } from '../src/recovery/identity.js';
 import type { PasswordChangeService } from '../src/recovery/passwordChange.js';
 import type { PasswordPageService } from '../src/recovery/passwordPages.js';
 import type { PhoneChangeService } from '../src/recovery/phoneChange.js';
+import type { EscalationService } from '../src/support/escalations.js';
 import type { IntentRecognizer } from './intents.js';
 
 /** What the dialogs need from the rest of the bot; built once in the composition root. */
@@ -23,6 +24,7 @@ export interface DialogServices {
   passwordChange: PasswordChangeService;
   phoneChange: PhoneChangeService;
   passwordPages: PasswordPageService;
+  escalations: EscalationService;
   settings: {
     defaultLocale: Locale;
     publicBaseUrl: string;

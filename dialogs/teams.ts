@@ -10,6 +10,9 @@ export const PASSWORD_PAGE_DONE = 'passwordPage/completed';
 /** The event a proactive turn carries when J7's code could not be sent, with `{ ending }` of the number. */
 export const PHONE_CODE_NOT_SENT = 'phone/codeNotSent';
 
+/** The event a proactive turn carries when support hands the person to a journey: `{ escalationId, journey }`. */
+export const SUPPORT_ESCALATION = 'support/escalation';
+
 /** A Teams group chat or channel: other people read along, so no journey runs there. */
 export function isSharedTeamsConversation(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;

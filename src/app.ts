@@ -15,12 +15,13 @@ import { attachDirectLineStream } from './directline/stream.js';
 import { DirectLineTokens } from './directline/tokens.js';
 import { WebChatConversations } from './directline/webChatConversations.js';
 import { keyedHash } from './recovery/secrets.js';
+import { registerSupportApi } from './web/supportApi.js';
 import { registerWebChatApi } from './web/webChatApi.js';
 import { registerWebChatPage } from './web/webChatPage.js';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
-import { PASSWORD_PAGE_DONE, PHONE_CODE_NOT_SENT } from '../dialogs/teams.js';
+import { PASSWORD_PAGE_DONE, PHONE_CODE_NOT_SENT, SUPPORT_ESCALATION } from '../dialogs/teams.js';
 import { ConversationReferenceStore } from './conversationReferences.js';
 import { PasswordHelpBot } from './bot.js';
 import type { Config } from './config.js';
@@ -202,6 +203,18 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     websiteApiKey: config.websiteApiKey,
     azureDirectLine: config.directLine,
+  });
+  registerSupportApi(server, {
+    escalations: dialogServices.escalations,
+    limits,
+    logger,
+    supportApiKey: config.supportApiKey,
+    knowsConversation: async (conversationId) => (await references.get(conversationId)) !== undefined,
+    startJourney: (escalation) =>
+      proactive.sendToConversation(escalation.conversationId, {
+        name: SUPPORT_ESCALATION,
+        value: { escalationId: escalation.id, journey: escalation.journey },
+      }),
   });
   registerTwilioStatus(server, {
     twilio: config.twilio,

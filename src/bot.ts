@@ -14,8 +14,10 @@ import {
   PASSWORD_PAGE_DONE,
   PHONE_CODE_NOT_SENT,
   stripBotMention,
+  SUPPORT_ESCALATION,
 } from '../dialogs/teams.js';
 import { PROACTIVE_TURN } from './proactive.js';
+import { isEscalationJourney } from './support/escalations.js';
 
 /** Where the bot's own pages are, for the Teams dialog. */
 export interface BotPages {
@@ -48,6 +50,7 @@ export class PasswordHelpBot extends ActivityHandler {
     // reaches the conversation as an event on a proactive turn; events from clients are ignored.
     this.onEvent(async (context, next) => {
       if (!context.turnState.get(PROACTIVE_TURN)) return next();
+      if (context.activity.name === SUPPORT_ESCALATION) await this.startEscalation(context);
       if (context.activity.name === PHONE_CODE_NOT_SENT) {
         const { ending } = (context.activity.value ?? {}) as { ending?: string };
         await context.sendActivity(textsFor(context, services)('phoneChange.notSent', { ending: ending ?? '' }));
@@ -69,6 +72,16 @@ export class PasswordHelpBot extends ActivityHandler {
       if (newcomers.length > 0 && !isSharedTeamsConversation(context)) await this.runDialog(context, { greet: true });
       await next();
     });
+  }
+
+  /** Support handed the person to a journey: whatever was under way gives way to it. */
+  private async startEscalation(context: TurnContext): Promise<void> {
+    const { escalationId, journey } = (context.activity.value ?? {}) as { escalationId?: string; journey?: string };
+    if (!escalationId || !isEscalationJourney(journey)) return;
+    const dc = await this.dialogs.createContext(context);
+    await dc.cancelAllDialogs();
+    await context.sendActivity(textsFor(context, this.services)('support.escalated'));
+    await dc.beginDialog(MAIN_DIALOG, { startWith: journey, escalationId } satisfies MainOptions);
   }
 
   /** Teams dialogs: `task/fetch` opens the new-password page, `task/submit` closes it. */

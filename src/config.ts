@@ -18,6 +18,8 @@ export interface Config {
   emailFrom: string;
   /** Where people reach human customer support. */
   supportUrl: string;
+  /** Support's key for the escalation API; unset: the API refuses every request. */
+  supportApiKey: string | undefined;
   /** The site backend's key for opening signed-in web chat sessions; unset: no sessions. */
   websiteApiKey: string | undefined;
   /** Azure Bot Service Direct Line instead of the bot's own endpoint, for the web chat page. */
@@ -185,6 +187,7 @@ const envSchema = z.object({
   SUPPORT_URL: httpUrl.optional(),
   DIRECTLINE_SECRET: optionalText,
   DIRECTLINE_DOMAIN: httpUrl.optional(),
+  SUPPORT_API_KEY: z.string().min(24, 'must be at least 24 characters (a random secret)').optional(),
   WEBSITE_API_KEY: z.string().min(24, 'must be at least 24 characters (a random secret)').optional(),
   BILLING_RECOVERY_REGIONS: optionalText
     .transform((text) =>
@@ -288,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,
     supportUrl: values.SUPPORT_URL ?? 'https://help.streamflix.example/contact',
     websiteApiKey: values.WEBSITE_API_KEY,
+    supportApiKey: values.SUPPORT_API_KEY,
     directLine: values.DIRECTLINE_SECRET
       ? {
           secret: values.DIRECTLINE_SECRET,

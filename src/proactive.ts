@@ -11,8 +11,8 @@ export const PROACTIVE_TURN = Symbol('proactiveTurn');
 export interface ProactiveEvent {
   name: string;
   value: unknown;
-  /** The conversation's language, since a proactive turn carries none of its own. */
-  locale: string;
+  /** The conversation's language, when the saved reference does not carry it. */
+  locale?: string;
 }
 
 /**
@@ -35,15 +35,24 @@ export class ProactiveTurns {
     return true;
   }
 
+  /** Throws when the turn failed (the channel unreachable, say), after the adapter's own error handling. */
   async send(reference: unknown, event: ProactiveEvent): Promise<void> {
+    let failure: unknown;
     await this.adapter.continueConversationAsync(
       this.appId,
       reference as Partial<ConversationReference>,
       async (context) => {
-        Object.assign(context.activity, { name: event.name, value: event.value, locale: event.locale });
+        Object.assign(context.activity, { name: event.name, value: event.value });
+        if (event.locale) context.activity.locale = event.locale;
         context.turnState.set(PROACTIVE_TURN, true);
-        await this.run(context);
+        try {
+          await this.run(context);
+        } catch (error) {
+          failure = error;
+          throw error;
+        }
       },
     );
+    if (failure) throw failure;
   }
 }

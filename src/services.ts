@@ -19,12 +19,14 @@ import { ResetRequestLimits } from './recovery/requestLimits.js';
 import { ResetService } from './recovery/resetService.js';
 import { SmsResetService } from './recovery/smsReset.js';
 import { FileAuditTrail } from './security/audit.js';
+import { EscalationService } from './support/escalations.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
 import { RateLimits } from './security/rateLimits.js';
 import { JsonFileBotStorage } from './store/botStateStorage.js';
 import {
   JsonAccountRepository,
+  JsonEscalationRepository,
   JsonPasswordPageRepository,
   JsonResetRequestRepository,
   JsonSmsChallengeRepository,
@@ -63,12 +65,14 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const requestsRepo = new JsonResetRequestRepository(config.dataDir);
   const challengesRepo = new JsonSmsChallengeRepository(config.dataDir);
   const pagesRepo = new JsonPasswordPageRepository(config.dataDir);
+  const escalationsRepo = new JsonEscalationRepository(config.dataDir);
   const botStorage = new JsonFileBotStorage(`${config.dataDir}/conversations`);
   await Promise.all([
     accountsRepo.init(),
     requestsRepo.init(),
     challengesRepo.init(),
     pagesRepo.init(),
+    escalationsRepo.init(),
     botStorage.init(),
   ]);
 
@@ -137,6 +141,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     ...(options.now ? { now: options.now } : {}),
   });
   const passwordPages = new PasswordPageService(pagesRepo, reset, { ...(options.now ? { now: options.now } : {}) });
+  const escalations = new EscalationService(escalationsRepo, audit, options.now);
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {
@@ -149,6 +154,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     passwordChange,
     phoneChange,
     passwordPages,
+    escalations,
     settings: {
       defaultLocale: config.defaultLocale,
       publicBaseUrl: config.publicBaseUrl,

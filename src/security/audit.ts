@@ -27,6 +27,10 @@ export type AuditEventName =
   | 'phone.removed'
   | 'teams.linked'
   | 'webchat.session_opened'
+  | 'support.escalation_started'
+  | 'support.escalation_failed'
+  | 'support.escalation_completed'
+  | 'support.escalation_abandoned'
   | 'account.imported';
 
 export interface AuditEvent {

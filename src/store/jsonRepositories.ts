@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { PasswordPageOffer, PasswordPageRepository } from '../recovery/passwordPages.js';
+import type { Escalation, EscalationRepository } from '../support/escalations.js';
 import type {
   Account,
   AccountRepository,
@@ -241,5 +242,30 @@ export class JsonPasswordPageRepository implements PasswordPageRepository {
     if (!offer) return;
     await this.offers.delete(conversationId);
     if (offer.ticketHash) await this.tickets.delete(offer.ticketHash);
+  }
+}
+
+/** Support escalations by id. */
+export class JsonEscalationRepository implements EscalationRepository {
+  private readonly records: ShardedCollection<Escalation>;
+
+  constructor(dataDir: string) {
+    this.records = new ShardedCollection(path.join(dataDir, 'escalations'));
+  }
+
+  init(): Promise<void> {
+    return this.records.init();
+  }
+
+  put(escalation: Escalation): Promise<void> {
+    return this.records.set(escalation.id, escalation);
+  }
+
+  get(id: string): Promise<Escalation | undefined> {
+    return this.records.get(id);
+  }
+
+  update(id: string, change: (escalation: Escalation) => Escalation): Promise<Escalation | undefined> {
+    return this.records.update(id, (current) => (current === undefined ? undefined : change(current)));
   }
 }

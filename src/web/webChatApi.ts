@@ -1,8 +1,9 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Request, Response, Server } from 'restify';
 import type { DirectLineTokens } from '../directline/tokens.js';
 import type { WebChatConversations, WebChatSession } from '../directline/webChatConversations.js';
 import type { AccountService } from '../recovery/accounts.js';
+import { bearerKeyMatches } from '../security/apiKeys.js';
 import type { AuditTrail } from '../security/audit.js';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
@@ -65,7 +66,7 @@ export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
   server.post(
     '/api/webchat/session',
     guarded(async (req, res) => {
-      if (!deps.websiteApiKey || !keyMatches(req.header('authorization'), deps.websiteApiKey)) {
+      if (!bearerKeyMatches(req.header('authorization'), deps.websiteApiKey)) {
         res.header('WWW-Authenticate', 'Bearer');
         res.send(401, { error: 'A valid website API key is required.' });
         return;
@@ -121,11 +122,4 @@ async function azureToken(directLine: {
   } catch {
     return undefined;
   }
-}
-
-/** Constant-time: both sides are hashed to the same length before the comparison. */
-function keyMatches(header: string | undefined, key: string): boolean {
-  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(key));
 }

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditTrail } from '../security/audit.js';
+
+/** The journeys support can hand a customer to (SPEC §5). */
+export const ESCALATION_JOURNEYS = ['reset', 'billing', 'change-password', 'phone'] as const;
+export type EscalationJourney = (typeof ESCALATION_JOURNEYS)[number];
+
+export type EscalationState = 'started' | 'completed' | 'abandoned' | 'failed';
+
+/** An agent handed a customer's conversation to the bot for one journey. No personal data. */
+export interface Escalation {
+  id: string;
+  conversationId: string;
+  journey: EscalationJourney;
+  state: EscalationState;
+  /** Who asked: 'api', or the agent in the support channel. */
+  by: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EscalationRepository {
+  put(escalation: Escalation): Promise<void>;
+  get(id: string): Promise<Escalation | undefined>;
+  update(id: string, change: (escalation: Escalation) => Escalation): Promise<Escalation | undefined>;
+}
+
+/** Starts the journey in the customer's conversation; false when the bot cannot reach it. */
+export type JourneyStarter = (escalation: Escalation) => Promise<boolean>;
+
+export function isEscalationJourney(value: unknown): value is EscalationJourney {
+  return typeof value === 'string' && (ESCALATION_JOURNEYS as readonly string[]).includes(value);
+}
+
+/**
+ * Support → bot: an escalation starts a journey in a conversation the bot knows and follows it
+ * to its end. States only move forward: started → completed | abandoned; failed when the
+ * conversation could not be reached at all.
+ */
+export class EscalationService {
+  constructor(
+    private readonly escalations: EscalationRepository,
+    private readonly audit: AuditTrail,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async start(
+    conversationId: string,
+    journey: EscalationJourney,
+    by: string,
+    startJourney: JourneyStarter,
+  ): Promise<Escalation> {
+    const at = this.now().toISOString();
+    const escalation: Escalation = {
+      id: randomUUID(),
+      conversationId,
+      journey,
+      state: 'started',
+      by,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.escalations.put(escalation);
+    const reached = await startJourney(escalation).catch(() => false);
+    await this.record(escalation, reached ? 'support.escalation_started' : 'support.escalation_failed');
+    return reached ? escalation : ((await this.settle(escalation.id, 'failed')) ?? escalation);
+  }
+
+  get(id: string): Promise<Escalation | undefined> {
+    return this.escalations.get(id);
+  }
+
+  /** The journey ended in the conversation: completed when it ran to its end, else abandoned. */
+  async finish(id: string, outcome: 'completed' | 'abandoned'): Promise<void> {
+    const settled = await this.settle(id, outcome);
+    if (settled?.state === outcome) await this.record(settled, `support.escalation_${outcome}`);
+  }
+
+  /** Moves a started escalation to its final state; a settled one stays as it is. */
+  private settle(id: string, state: Exclude<EscalationState, 'started'>): Promise<Escalation | undefined> {
+    return this.escalations.update(id, (current) =>
+      current.state === 'started' ? { ...current, state, updatedAt: this.now().toISOString() } : current,
+    );
+  }
+
+  private record(
+    escalation: Escalation,
+    event:
+      | 'support.escalation_started'
+      | 'support.escalation_failed'
+      | 'support.escalation_completed'
+      | 'support.escalation_abandoned',
+  ): Promise<void> {
+    return this.audit.record({
+      event,
+      via: escalation.by === 'api' ? 'api' : 'teams',
+      detail: { escalationId: escalation.id, conversationId: escalation.conversationId, journey: escalation.journey },
+    });
+  }
+}

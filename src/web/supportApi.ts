@@ -1,0 +1,89 @@
+import type { Request, Response, Server } from 'restify';
+import { bearerKeyMatches } from '../security/apiKeys.js';
+import type { Logger } from '../security/logger.js';
+import type { RateLimits } from '../security/rateLimits.js';
+import {
+  isEscalationJourney,
+  type Escalation,
+  type EscalationService,
+  type JourneyStarter,
+} from '../support/escalations.js';
+import { stringField } from './requestFields.js';
+
+export interface SupportApiDeps {
+  escalations: EscalationService;
+  limits: RateLimits;
+  logger: Logger;
+  supportApiKey: string | undefined;
+  /** Whether the bot has a conversation reference for this id. */
+  knowsConversation(conversationId: string): Promise<boolean>;
+  startJourney: JourneyStarter;
+}
+
+/**
+ * Support → bot (SPEC §5): `POST /api/support/escalations` starts a journey in a customer's
+ * conversation and answers `202 { id }`; `GET /api/support/escalations/:id` answers
+ * `{ id, state }`, with nothing personal. Every request needs the support key and is limited
+ * per client address.
+ */
+export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        const decision = await deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
+        if (!decision.allowed) {
+          res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
+          res.send(429, { error: 'Too many requests from this address; try again later.' });
+          return;
+        }
+        if (!bearerKeyMatches(req.header('authorization'), deps.supportApiKey)) {
+          res.header('WWW-Authenticate', 'Bearer');
+          res.send(401, { error: 'A valid support API key is required.' });
+          return;
+        }
+        res.header('Cache-Control', 'no-store');
+        await handler(req, res);
+      } catch (error) {
+        deps.logger.error('support api failed', { error, path: req.path() });
+        res.send(500, { error: 'The request could not be processed.' });
+      }
+    };
+
+  server.post(
+    '/api/support/escalations',
+    guarded(async (req, res) => {
+      const conversationId = stringField(req.body, 'conversationId');
+      const journey = (req.body as Record<string, unknown> | undefined)?.journey;
+      if (conversationId === undefined || conversationId === '' || !isEscalationJourney(journey)) {
+        res.send(400, {
+          error:
+            'The body must be { "conversationId": string, "journey": "reset" | "billing" | "change-password" | "phone" }.',
+        });
+        return;
+      }
+      if (!(await deps.knowsConversation(conversationId))) {
+        res.send(404, { error: 'The bot does not know that conversation.' });
+        return;
+      }
+      const escalation = await deps.escalations.start(conversationId, journey, 'api', deps.startJourney);
+      res.send(202, answer(escalation));
+    }),
+  );
+
+  server.get(
+    '/api/support/escalations/:id',
+    guarded(async (req, res) => {
+      const escalation = await deps.escalations.get(String((req.params as Record<string, unknown>).id ?? ''));
+      if (!escalation) {
+        res.send(404, { error: 'No escalation has that id.' });
+        return;
+      }
+      res.send(200, answer(escalation));
+    }),
+  );
+}
+
+function answer(escalation: Escalation): { id: string; state: Escalation['state'] } {
+  return { id: escalation.id, state: escalation.state };
+}

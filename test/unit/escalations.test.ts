@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import type { AuditEvent, AuditTrail } from '../../src/security/audit.js';
+import { EscalationService, type Escalation, type EscalationRepository } from '../../src/support/escalations.js';
+
+class MemoryEscalations implements EscalationRepository {
+  readonly records = new Map<string, Escalation>();
+  async put(escalation: Escalation): Promise<void> {
+    this.records.set(escalation.id, structuredClone(escalation));
+  }
+  async get(id: string): Promise<Escalation | undefined> {
+    return structuredClone(this.records.get(id));
+  }
+  async update(id: string, change: (escalation: Escalation) => Escalation): Promise<Escalation | undefined> {
+    const current = this.records.get(id);
+    if (!current) return undefined;
+    const next = change(structuredClone(current));
+    this.records.set(id, next);
+    return structuredClone(next);
+  }
+}
+
+describe('support escalations (state machine)', () => {
+  let audit: AuditEvent[];
+  let service: EscalationService;
+  beforeEach(() => {
+    audit = [];
+    const trail: AuditTrail = { record: async (event) => void audit.push(event) };
+    service = new EscalationService(new MemoryEscalations(), trail);
+  });
+
+  it('starts, then settles once: a later outcome does not change a final state', async () => {
+    const escalation = await service.start('conv-1', 'reset', 'api', async () => true);
+    expect(escalation.state).to.equal('started');
+    await service.finish(escalation.id, 'completed');
+    await service.finish(escalation.id, 'abandoned');
+    expect((await service.get(escalation.id))?.state).to.equal('completed');
+    expect(audit.map((event) => event.event)).to.deep.equal([
+      'support.escalation_started',
+      'support.escalation_completed',
+    ]);
+    expect(JSON.stringify(audit)).to.not.contain('@');
+  });
+
+  it('fails when the conversation cannot be reached, whether the starter says so or throws', async () => {
+    expect((await service.start('conv-1', 'phone', 'api', async () => false)).state).to.equal('failed');
+    const thrown = await service.start('conv-2', 'billing', 'api', async () => {
+      throw new Error('channel down');
+    });
+    expect(thrown.state).to.equal('failed');
+    await service.finish(thrown.id, 'completed');
+    expect((await service.get(thrown.id))?.state).to.equal('failed');
+  });
+
+  it('ignores an outcome for an unknown escalation', async () => {
+    await service.finish('no-such-id', 'completed');
+    expect(audit).to.deep.equal([]);
+  });
+});
