@@ -1,18 +1,10 @@
+import { handToPerson } from './handoff.js';
 import { ActionTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isPlausibleName, type CardDetails } from '../src/recovery/billingRecovery.js';
 import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, type AnyInput } from './prompts.js';
 import { billingDetailsCard } from './cards.js';
-import {
-  chatOrigin,
-  isTeams,
-  localeOf,
-  regionOf,
-  sayContactSupport,
-  sayRateLimited,
-  textsFor,
-  type DialogServices,
-} from './services.js';
+import { chatOrigin, isTeams, localeOf, regionOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const BILLING_DIALOG = 'billingDialog';
 const METHOD_STEPS = 'billingMethodSteps';
@@ -182,9 +174,9 @@ export class BillingDialog extends ComponentDialog {
     return step.replaceDialog(steps, state);
   }
 
-  /** Until the hand-over to an agent exists: where customer support can be reached. */
+  /** This route cannot go on (another way of paying, or not offered here): a person takes over. */
   private async offerSupport(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    await sayContactSupport(step.context, this.services);
+    await handToPerson(step.context, this.services, { journey: BILLING_DIALOG, step: 'billingMethod' });
     return step.endDialog();
   }
 

@@ -24,7 +24,8 @@ import {
   type TroubleResult,
   type TroubleTopic,
 } from './troubleDialog.js';
-import { sayContactSupport, textsFor, type DialogServices } from './services.js';
+import { handToPerson } from './handoff.js';
+import { textsFor, type DialogServices } from './services.js';
 
 export const MAIN_DIALOG = 'mainDialog';
 const STEPS = 'mainSteps';
@@ -92,7 +93,7 @@ export class MainDialog extends ComponentDialog {
     const { activity } = innerDc.context;
     if (activity.type !== 'message') return undefined;
     const interruption = this.services.intents.interruption(activity.text);
-    if (!interruption) return this.continueWithPastedLink(innerDc);
+    if (!interruption) return (await this.handOffOnRequest(innerDc)) ?? this.continueWithPastedLink(innerDc);
     const t = textsFor(innerDc.context, this.services);
     switch (interruption) {
       case 'cancel':
@@ -112,6 +113,19 @@ export class MainDialog extends ComponentDialog {
         return { status: DialogTurnStatus.waiting };
       }
     }
+  }
+
+  /** "Talk to a person" at any step (but where a secret is expected) leaves the journey for an agent. */
+  private async handOffOnRequest(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const step = activeStepOf(innerDc);
+    if (SECRET_STEPS.has(step)) return undefined;
+    const asked = this.services.intents.whole(innerDc.context.activity.text, ['agent'] as const, () => 'menu.agent');
+    if (!asked) return undefined;
+    const journey = innerDc.activeDialog?.id === STEPS ? undefined : innerDc.activeDialog?.id;
+    await this.abandonEscalation(innerDc);
+    await innerDc.cancelAllDialogs();
+    await handToPerson(innerDc.context, this.services, { ...(journey ? { journey } : {}), step });
+    return { status: DialogTurnStatus.complete };
   }
 
   /** The person left a journey support had started for them. */
@@ -173,7 +187,10 @@ export class MainDialog extends ComponentDialog {
     if (route.choice === 'billing') return step.beginDialog(BILLING_DIALOG);
     if (isTroubleTopic(route.choice))
       return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);
-    if (route.choice === 'agent') return this.contactSupport(step);
+    if (route.choice === 'agent') {
+      await handToPerson(step.context, this.services, { step: 'menu' });
+      return step.endDialog();
+    }
     if (route.choice === 'change-password') return step.beginDialog(CHANGE_PASSWORD_DIALOG);
     return step.beginDialog(PHONE_DIALOG);
   }
@@ -189,11 +206,6 @@ export class MainDialog extends ComponentDialog {
     if (escalationId)
       await this.services.escalations.finish(escalationId, result?.kind === 'stopped' ? 'abandoned' : 'completed');
     return step.endDialog(result);
-  }
-
-  private async contactSupport(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    await sayContactSupport(step.context, this.services);
-    return step.endDialog();
   }
 }
 
@@ -243,7 +255,8 @@ const HELP_TOPICS = new Set([
 /** Steps whose answer may be a password or a link itself: never read as a pasted link. */
 const SECRET_STEPS = new Set(['password', 'confirm', 'link', 'currentPassword']);
 
-function activeStepOf(dc: DialogContext): string {
+/** The step the person is at, named as its help topic (`menu` when no prompt is waiting). */
+export function activeStepOf(dc: DialogContext): string {
   const id = leafOf(dc).activeDialog?.id ?? 'menu';
   return HELP_TOPICS.has(id) ? id : 'menu';
 }

@@ -11,6 +11,7 @@ import type { PasswordChangeService } from '../src/recovery/passwordChange.js';
 import type { PasswordPageService } from '../src/recovery/passwordPages.js';
 import type { PhoneChangeService } from '../src/recovery/phoneChange.js';
 import type { EscalationService } from '../src/support/escalations.js';
+import type { TicketService } from '../src/support/tickets.js';
 import type { IntentRecognizer } from './intents.js';
 
 /** What the dialogs need from the rest of the bot; built once in the composition root. */
@@ -25,6 +26,7 @@ export interface DialogServices {
   phoneChange: PhoneChangeService;
   passwordPages: PasswordPageService;
   escalations: EscalationService;
+  tickets: TicketService;
   settings: {
     defaultLocale: Locale;
     publicBaseUrl: string;
@@ -33,6 +35,7 @@ export interface DialogServices {
     smsCodeTtlMs: number;
     emailFrom: string;
     supportUrl: string;
+    supportWaitMs: number;
     defaultRegion: string;
   };
 }
@@ -69,13 +72,6 @@ export async function sayRateLimited(
 ): Promise<void> {
   const wait = services.texts.formatDuration(localeOf(context, services), retryAfterMs);
   await context.sendActivity(services.texts.t(localeOf(context, services), 'rateLimited', { wait }));
-}
-
-/** Until the hand-over to an agent exists: where customer support can be reached. */
-export async function sayContactSupport(context: TurnContext, services: DialogServices): Promise<void> {
-  await context.sendActivity(
-    textsFor(context, services)('support.contact', { supportUrl: services.settings.supportUrl }),
-  );
 }
 
 /**

@@ -13,6 +13,9 @@ export const PHONE_CODE_NOT_SENT = 'phone/codeNotSent';
 /** The event a proactive turn carries when support hands the person to a journey: `{ escalationId, journey }`. */
 export const SUPPORT_ESCALATION = 'support/escalation';
 
+/** The event a proactive turn carries when support completed the person's ticket. */
+export const SUPPORT_RELEASED = 'support/released';
+
 /** A Teams group chat or channel: other people read along, so no journey runs there. */
 export function isSharedTeamsConversation(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;

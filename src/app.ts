@@ -21,7 +21,7 @@ import { registerWebChatPage } from './web/webChatPage.js';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
-import { PASSWORD_PAGE_DONE, PHONE_CODE_NOT_SENT, SUPPORT_ESCALATION } from '../dialogs/teams.js';
+import { PASSWORD_PAGE_DONE, PHONE_CODE_NOT_SENT, SUPPORT_ESCALATION, SUPPORT_RELEASED } from '../dialogs/teams.js';
 import { ConversationReferenceStore } from './conversationReferences.js';
 import { PasswordHelpBot } from './bot.js';
 import type { Config } from './config.js';
@@ -215,6 +215,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         name: SUPPORT_ESCALATION,
         value: { escalationId: escalation.id, journey: escalation.journey },
       }),
+    tickets: dialogServices.tickets,
+    release: (conversationId) => proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
   });
   registerTwilioStatus(server, {
     twilio: config.twilio,

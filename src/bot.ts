@@ -6,8 +6,10 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import { MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
-import { textsFor, type DialogServices } from '../dialogs/services.js';
+import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
+import { RECENT_LINES } from '../dialogs/handoff.js';
+import { MENU_CHOICES, METHOD_CHOICES } from '../dialogs/intents.js';
+import { localeOf, textsFor, type DialogServices } from '../dialogs/services.js';
 import {
   isSharedTeamsConversation,
   moveToPersonalChat,
@@ -15,8 +17,14 @@ import {
   PHONE_CODE_NOT_SENT,
   stripBotMention,
   SUPPORT_ESCALATION,
+  SUPPORT_RELEASED,
 } from '../dialogs/teams.js';
 import { PROACTIVE_TURN } from './proactive.js';
+import { redactedSummary, type SummaryLine } from './support/tickets.js';
+
+const MAX_RECENT_LINES = 8;
+/** Choices a ticket may name (with the menu's and the methods'), so it needs none of the person's words. */
+const OTHER_CHOICES = ['card', 'partner', 'other', 'yes', 'no'] as const;
 import { isEscalationJourney } from './support/escalations.js';
 
 /** Where the bot's own pages are, for the Teams dialog. */
@@ -28,6 +36,8 @@ export interface BotPages {
 /** Routes every turn into the main dialog and saves the conversation's state afterwards. */
 export class PasswordHelpBot extends ActivityHandler {
   private readonly dialogs: DialogSet;
+  /** The person's last messages, redacted as they are stored, for a ticket if they ask for a person. */
+  private readonly recent: StatePropertyAccessor<SummaryLine[]>;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -38,18 +48,26 @@ export class PasswordHelpBot extends ActivityHandler {
     super();
     const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
     this.dialogs = new DialogSet(dialogState).add(mainDialog);
+    this.recent = conversationState.createProperty('recentLines');
 
     this.onMessage(async (context, next) => {
       stripBotMention(context);
       if (isSharedTeamsConversation(context)) await moveToPersonalChat(context, services);
-      else await this.runDialog(context, { greet: mainDialog.routeOf(context) === undefined });
+      else if (!(await this.answerWhileWaiting(context))) {
+        await this.remember(context);
+        await this.runDialog(context, { greet: mainDialog.routeOf(context) === undefined });
+      }
       await next();
     });
 
     // Work that finished outside the chat (the Teams dialog page, a text that could not be sent)
     // reaches the conversation as an event on a proactive turn; events from clients are ignored.
     this.onEvent(async (context, next) => {
+      // The channel's own hand-off service (Omnichannel, say) reports the agent is done.
+      if (context.activity.name === 'handoff.status') await this.handoffStatus(context);
       if (!context.turnState.get(PROACTIVE_TURN)) return next();
+      if (context.activity.name === SUPPORT_RELEASED)
+        await context.sendActivity(textsFor(context, services)('support.released'));
       if (context.activity.name === SUPPORT_ESCALATION) await this.startEscalation(context);
       if (context.activity.name === PHONE_CODE_NOT_SENT) {
         const { ending } = (context.activity.value ?? {}) as { ending?: string };
@@ -72,6 +90,53 @@ export class PasswordHelpBot extends ActivityHandler {
       if (newcomers.length > 0 && !isSharedTeamsConversation(context)) await this.runDialog(context, { greet: true });
       await next();
     });
+  }
+
+  /**
+   * While a ticket is open the bot only says that a person is coming, or withdraws the request
+   * on "cancel". True when it answered.
+   */
+  private async answerWhileWaiting(context: TurnContext): Promise<boolean> {
+    const ticket = await this.services.tickets.openFor(context.activity.conversation.id);
+    if (!ticket) return false;
+    const t = textsFor(context, this.services);
+    if (this.services.intents.interruption(context.activity.text) === 'cancel') {
+      await this.services.tickets.cancel(ticket.id);
+      await context.sendActivity(t('support.withdrawn'));
+      return true;
+    }
+    const wait = this.services.texts.formatDuration(
+      localeOf(context, this.services),
+      this.services.settings.supportWaitMs,
+    );
+    await context.sendActivity(t('support.waiting', { ticketId: ticket.id, wait }));
+    return true;
+  }
+
+  /** Keeps the last messages, with the step they answered, redacted before they are stored. */
+  private async remember(context: TurnContext): Promise<void> {
+    const text = context.activity.text;
+    const lines = (await this.recent.get(context)) ?? [];
+    if (typeof text === 'string' && text.trim() !== '') {
+      const dc = await this.dialogs.createContext(context);
+      const step = dc.activeDialog ? activeStepOf(dc) : 'menu';
+      const { intents } = this.services;
+      const choice =
+        intents.whole(text, MENU_CHOICES, (option) => `menu.${option}`) ??
+        intents.whole(text, METHOD_CHOICES, (option) => `method.${option}`) ??
+        intents.whole(text, OTHER_CHOICES);
+      lines.push(...redactedSummary([{ step, text, ...(choice ? { choice } : {}) }]));
+      await this.recent.set(context, lines.slice(-MAX_RECENT_LINES));
+    }
+    context.turnState.set(RECENT_LINES, lines.slice(-MAX_RECENT_LINES));
+  }
+
+  private async handoffStatus(context: TurnContext): Promise<void> {
+    const { state } = (context.activity.value ?? {}) as { state?: unknown };
+    if (state !== 'completed') return;
+    const ticket = await this.services.tickets.openFor(context.activity.conversation.id);
+    if (ticket && (await this.services.tickets.complete(ticket.id, 'channel')))
+      await context.sendActivity(textsFor(context, this.services)('support.released'));
   }
 
   /** Support handed the person to a journey: whatever was under way gives way to it. */

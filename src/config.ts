@@ -13,6 +13,8 @@ export interface Config {
   defaultRegion: string;
   resetLinkTtlMs: number;
   smsCodeTtlMs: number;
+  /** The wait for a person that the bot announces when it hands someone to support. */
+  supportWaitMs: number;
   passwordMinLength: number;
   passwordHistory: number;
   emailFrom: string;
@@ -181,6 +183,7 @@ const envSchema = z.object({
     .refine((text) => /^[A-Z]{2}$/.test(text), 'must be a two-letter country code such as NL'),
   RESET_LINK_TTL: duration('24h'),
   SMS_CODE_TTL: duration('20m'),
+  SUPPORT_WAIT: duration('15m'),
   PASSWORD_MIN_LENGTH: wholeNumber(8, 8, 64),
   PASSWORD_HISTORY: wholeNumber(3, 0, 24),
   EMAIL_FROM: optionalText,
@@ -286,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultRegion: values.DEFAULT_REGION,
     resetLinkTtlMs: values.RESET_LINK_TTL,
     smsCodeTtlMs: values.SMS_CODE_TTL,
+    supportWaitMs: values.SUPPORT_WAIT,
     passwordMinLength: values.PASSWORD_MIN_LENGTH,
     passwordHistory: values.PASSWORD_HISTORY,
     emailFrom: values.EMAIL_FROM ?? `${values.SERVICE_NAME} <no-reply@streamflix.example>`,

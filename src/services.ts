@@ -19,7 +19,9 @@ import { ResetRequestLimits } from './recovery/requestLimits.js';
 import { ResetService } from './recovery/resetService.js';
 import { SmsResetService } from './recovery/smsReset.js';
 import { FileAuditTrail } from './security/audit.js';
+import { OutboxTicketSink } from './messaging/supportOutbox.js';
 import { EscalationService } from './support/escalations.js';
+import { TicketService } from './support/tickets.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
 import { RateLimits } from './security/rateLimits.js';
@@ -28,6 +30,7 @@ import {
   JsonAccountRepository,
   JsonEscalationRepository,
   JsonPasswordPageRepository,
+  JsonTicketRepository,
   JsonResetRequestRepository,
   JsonSmsChallengeRepository,
 } from './store/jsonRepositories.js';
@@ -66,6 +69,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const challengesRepo = new JsonSmsChallengeRepository(config.dataDir);
   const pagesRepo = new JsonPasswordPageRepository(config.dataDir);
   const escalationsRepo = new JsonEscalationRepository(config.dataDir);
+  const ticketsRepo = new JsonTicketRepository(config.dataDir);
   const botStorage = new JsonFileBotStorage(`${config.dataDir}/conversations`);
   await Promise.all([
     accountsRepo.init(),
@@ -73,6 +77,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     challengesRepo.init(),
     pagesRepo.init(),
     escalationsRepo.init(),
+    ticketsRepo.init(),
     botStorage.init(),
   ]);
 
@@ -142,6 +147,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   });
   const passwordPages = new PasswordPageService(pagesRepo, reset, { ...(options.now ? { now: options.now } : {}) });
   const escalations = new EscalationService(escalationsRepo, audit, options.now);
+  const tickets = new TicketService(ticketsRepo, new OutboxTicketSink(config.dataDir), audit, options.now);
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {
@@ -155,6 +161,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     phoneChange,
     passwordPages,
     escalations,
+    tickets,
     settings: {
       defaultLocale: config.defaultLocale,
       publicBaseUrl: config.publicBaseUrl,
@@ -163,6 +170,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
       smsCodeTtlMs: config.smsCodeTtlMs,
       emailFrom: config.emailFrom,
       supportUrl: config.supportUrl,
+      supportWaitMs: config.supportWaitMs,
       defaultRegion: config.defaultRegion,
     },
   };

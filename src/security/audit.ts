@@ -31,6 +31,9 @@ export type AuditEventName =
   | 'support.escalation_failed'
   | 'support.escalation_completed'
   | 'support.escalation_abandoned'
+  | 'support.handoff_requested'
+  | 'support.handoff_completed'
+  | 'support.handoff_cancelled'
   | 'account.imported';
 
 export interface AuditEvent {

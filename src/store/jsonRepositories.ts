@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { PasswordPageOffer, PasswordPageRepository } from '../recovery/passwordPages.js';
 import type { Escalation, EscalationRepository } from '../support/escalations.js';
+import type { Ticket, TicketRepository } from '../support/tickets.js';
 import type {
   Account,
   AccountRepository,
@@ -266,6 +267,41 @@ export class JsonEscalationRepository implements EscalationRepository {
   }
 
   update(id: string, change: (escalation: Escalation) => Escalation): Promise<Escalation | undefined> {
+    return this.records.update(id, (current) => (current === undefined ? undefined : change(current)));
+  }
+}
+
+/** Support tickets by id. */
+export class JsonTicketRepository implements TicketRepository {
+  private readonly records: ShardedCollection<Ticket>;
+  /** Conversation id → its newest ticket's id; the ticket itself says whether it is still open. */
+  private readonly byConversation: ShardedCollection<string>;
+
+  constructor(dataDir: string) {
+    this.records = new ShardedCollection(path.join(dataDir, 'tickets'));
+    this.byConversation = new ShardedCollection(path.join(dataDir, 'index', 'tickets-by-conversation'));
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([this.records.init(), this.byConversation.init()]);
+  }
+
+  async put(ticket: Ticket): Promise<void> {
+    await this.records.set(ticket.id, ticket);
+    await this.byConversation.set(ticket.conversationId, ticket.id);
+  }
+
+  async openFor(conversationId: string): Promise<Ticket | undefined> {
+    const id = await this.byConversation.get(conversationId);
+    const ticket = id === undefined ? undefined : await this.records.get(id);
+    return ticket?.state === 'open' ? ticket : undefined;
+  }
+
+  get(id: string): Promise<Ticket | undefined> {
+    return this.records.get(id);
+  }
+
+  update(id: string, change: (ticket: Ticket) => Ticket): Promise<Ticket | undefined> {
     return this.records.update(id, (current) => (current === undefined ? undefined : change(current)));
   }
 }

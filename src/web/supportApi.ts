@@ -8,6 +8,7 @@ import {
   type EscalationService,
   type JourneyStarter,
 } from '../support/escalations.js';
+import type { TicketService } from '../support/tickets.js';
 import { stringField } from './requestFields.js';
 
 export interface SupportApiDeps {
@@ -18,6 +19,9 @@ export interface SupportApiDeps {
   /** Whether the bot has a conversation reference for this id. */
   knowsConversation(conversationId: string): Promise<boolean>;
   startJourney: JourneyStarter;
+  tickets: TicketService;
+  /** Tells the person's conversation that support is done, so the bot answers again. */
+  release(conversationId: string): Promise<unknown>;
 }
 
 /**
@@ -68,6 +72,22 @@ export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
       }
       const escalation = await deps.escalations.start(conversationId, journey, 'api', deps.startJourney);
       res.send(202, answer(escalation));
+    }),
+  );
+
+  // Support is done with a person the bot handed over: the bot answers that conversation again.
+  server.post(
+    '/api/support/tickets/:id/complete',
+    guarded(async (req, res) => {
+      const ticket = await deps.tickets.complete(String((req.params as Record<string, unknown>).id ?? ''), 'api');
+      if (!ticket) {
+        res.send(404, { error: 'No open ticket has that id.' });
+        return;
+      }
+      await deps
+        .release(ticket.conversationId)
+        .catch((error: unknown) => deps.logger.warn('could not tell the conversation that support is done', { error }));
+      res.send(200, { id: ticket.id, state: ticket.state });
     }),
   );
 

@@ -73,10 +73,15 @@ describe('J1 greeting and menu (dialog)', () => {
       expect(replies[1]!.text).to.equal('How would you like to reset your password?');
     });
 
-    it('points to customer support when the person asks for a person', async () => {
-      expect(await harness.say('Talk to a person')).to.equal(
-        'You can reach StreamFlix customer support at https://help.streamflix.example/contact. They can help with anything this chat cannot.',
+    it('hands the person to customer support with a ticket when they ask for a person', async () => {
+      const replies = await harness.client.sendActivity({ type: 'message', text: 'Talk to a person', locale: 'en-US' });
+      expect(replies?.type).to.equal('event');
+      expect(replies?.name).to.equal('handoff.initiate');
+      const told = harness.client.getNextReply();
+      expect(told?.text).to.match(
+        /^I've asked a colleague from customer support to take over \(ticket T-[0-9A-F]{8}\)/,
       );
+      expect(told?.text).to.contain('https://help.streamflix.example/contact');
     });
   });
 

@@ -1,0 +1,53 @@
+import { EventFactory, type TurnContext } from 'botbuilder';
+import type { DialogContext } from 'botbuilder-dialogs';
+import type { SummaryLine } from '../src/support/tickets.js';
+import { signedInPersonOf } from './identity.js';
+import { localeOf, textsFor, type DialogServices } from './services.js';
+
+/** Turn state key of the person's recent messages (already redacted), set by the bot for each turn. */
+export const RECENT_LINES = Symbol('recentLines');
+
+/** Where in the conversation the person is: the journey dialog under way, if any. */
+export function journeyOf(root: DialogContext): string | undefined {
+  const id = root.child?.activeDialog?.id;
+  return id === undefined || id === 'mainSteps' ? undefined : id;
+}
+
+/**
+ * J9, bot → person: opens a ticket with a redacted summary, tells the channel with a
+ * `handoff.initiate` event, and tells the person what happens next. From then on the bot only
+ * says that an agent is coming, until support completes the ticket or the person cancels.
+ */
+export async function handToPerson(
+  context: TurnContext,
+  services: DialogServices,
+  where: { journey?: string; step?: string },
+): Promise<void> {
+  const recent = (context.turnState.get(RECENT_LINES) ?? []) as SummaryLine[];
+  const person = await signedInPersonOf(context, services);
+  const locale = localeOf(context, services);
+  const ticket = await services.tickets.open({
+    conversationId: context.activity.conversation.id,
+    locale,
+    ...(where.journey ? { journey: where.journey } : {}),
+    ...(where.step ? { step: where.step } : {}),
+    ...(person ? { accountId: person.account.id } : {}),
+    recent,
+  });
+  await context.sendActivity(
+    EventFactory.createHandoffInitiation(context, {
+      ticketId: ticket.id,
+      journey: ticket.journey ?? null,
+      step: ticket.step ?? null,
+      summary: ticket.summary,
+    }),
+  );
+  const wait = services.texts.formatDuration(locale, services.settings.supportWaitMs);
+  await context.sendActivity(
+    textsFor(context, services)('support.handedOff', {
+      ticketId: ticket.id,
+      wait,
+      supportUrl: services.settings.supportUrl,
+    }),
+  );
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditTrail } from '../security/audit.js';
+import { redactText } from '../security/redact.js';
+
+/** One line of what the person said, as the ticket may show it. */
+export interface SummaryLine {
+  /** The step the bot was at (a prompt id such as `email` or `password`). */
+  step: string;
+  text: string;
+}
+
+/** What the person said at a step, and the choice the bot understood it as, if any. */
+export interface SaidLine extends SummaryLine {
+  choice?: string;
+}
+
+/** Steps that ask for an address or a number: shown masked, which is what the agent needs. */
+const IDENTIFIER_STEPS = new Set(['email', 'phone', 'newPhone']);
+
+/** Steps whose answers are secrets: a ticket says something was typed there, never what. */
+export const SECRET_STEPS = new Set([
+  'password',
+  'confirm',
+  'currentPassword',
+  'code',
+  'phoneCode',
+  'cardNumber',
+  'link',
+]);
+
+export type TicketState = 'open' | 'completed' | 'cancelled';
+
+export interface Ticket {
+  id: string;
+  conversationId: string;
+  locale: string;
+  /** The journey and step the person had reached when they asked for a person. */
+  journey: string | undefined;
+  step: string | undefined;
+  /** Only when the person is signed in (or support matched them): never guessed from what was typed. */
+  accountId?: string;
+  summary: SummaryLine[];
+  state: TicketState;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TicketRepository {
+  put(ticket: Ticket): Promise<void>;
+  /** The conversation's open ticket, if any. */
+  openFor(conversationId: string): Promise<Ticket | undefined>;
+  get(id: string): Promise<Ticket | undefined>;
+  update(id: string, change: (ticket: Ticket) => Ticket): Promise<Ticket | undefined>;
+}
+
+/** Where a new ticket goes: the support team's channel, or the outbox. */
+export interface TicketSink {
+  deliver(ticket: Ticket): Promise<void>;
+}
+
+/**
+ * The person's recent messages, made safe for a ticket. Free text can hold a password in any
+ * shape ("my password is …"), which no pattern can be sure to catch, so only what the bot
+ * understood is kept: the choice made, and at the address and number steps the masked identifier.
+ * Anything else shows as withheld, with its length; secret steps show nothing at all.
+ */
+export function redactedSummary(lines: readonly SaidLine[]): SummaryLine[] {
+  return lines.map(({ step, text, choice }) => {
+    if (SECRET_STEPS.has(step)) return { step, text: '[hidden: typed at a secret step]' };
+    if (choice) return { step, text: `[chose: ${choice}]` };
+    const identifiers = IDENTIFIER_STEPS.has(step) ? maskedIdentifiersIn(text) : [];
+    if (identifiers.length > 0) return { step, text: identifiers.join(' ') };
+    return { step, text: `[free text withheld: ${[...text].length} characters]` };
+  });
+}
+
+/** The masked email addresses and phone numbers in a text, and nothing else of it. */
+function maskedIdentifiersIn(text: string): string[] {
+  return redactText(text).match(/[A-Za-z0-9]\*\*\*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\[phone …\d{2}\]/g) ?? [];
+}
+
+/**
+ * Bot → person (J9): a ticket with a redacted summary for an agent, and its life until support
+ * completes it or the person withdraws it. States only move from open.
+ */
+export class TicketService {
+  constructor(
+    private readonly tickets: TicketRepository,
+    private readonly sink: TicketSink,
+    private readonly audit: AuditTrail,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async open(request: {
+    conversationId: string;
+    locale: string;
+    journey?: string;
+    step?: string;
+    accountId?: string;
+    /** Already made safe by redactedSummary. */
+    recent: readonly SummaryLine[];
+  }): Promise<Ticket> {
+    const at = this.now().toISOString();
+    const ticket: Ticket = {
+      id: `T-${randomUUID().slice(0, 8).toUpperCase()}`,
+      conversationId: request.conversationId,
+      locale: request.locale,
+      journey: request.journey,
+      step: request.step,
+      ...(request.accountId ? { accountId: request.accountId } : {}),
+      // Redacted once more on the way out, in case a caller ever passes something unprepared.
+      summary: request.recent.map(({ step, text }) => ({ step, text: redactText(text) })),
+      state: 'open',
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.tickets.put(ticket);
+    await this.sink.deliver(ticket);
+    await this.audit.record({
+      event: 'support.handoff_requested',
+      ...(ticket.accountId ? { accountId: ticket.accountId } : {}),
+      via: 'chat',
+      detail: { ticketId: ticket.id, conversationId: ticket.conversationId, journey: ticket.journey ?? null },
+    });
+    return ticket;
+  }
+
+  get(id: string): Promise<Ticket | undefined> {
+    return this.tickets.get(id);
+  }
+
+  openFor(conversationId: string): Promise<Ticket | undefined> {
+    return this.tickets.openFor(conversationId);
+  }
+
+  /** Support is done with the person; undefined when no open ticket has that id. */
+  complete(id: string, by: string): Promise<Ticket | undefined> {
+    return this.settle(id, 'completed', by);
+  }
+
+  /** The person no longer waits. */
+  cancel(id: string): Promise<Ticket | undefined> {
+    return this.settle(id, 'cancelled', 'person');
+  }
+
+  private async settle(id: string, state: Exclude<TicketState, 'open'>, by: string): Promise<Ticket | undefined> {
+    let changed = false;
+    const ticket = await this.tickets.update(id, (current) => {
+      if (current.state !== 'open') return current;
+      changed = true;
+      return { ...current, state, updatedAt: this.now().toISOString() };
+    });
+    if (!ticket || !changed) return undefined;
+    await this.audit.record({
+      event: state === 'completed' ? 'support.handoff_completed' : 'support.handoff_cancelled',
+      via: by,
+      detail: { ticketId: id, conversationId: ticket.conversationId },
+    });
+    return ticket;
+  }
+}

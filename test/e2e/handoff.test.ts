@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import type { Ticket } from '../../src/support/tickets.js';
+import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { readJsonLines, replyText, useTestApp } from '../helpers/testApp.js';
+
+const SUPPORT_API_KEY = 'support-desk-key-0123456789abcdef';
+
+/** Bot → person (J9) through the real server: ticket, handoff event, waiting, release. */
+describe('handing a person to customer support (end to end)', function () {
+  this.timeout(30_000);
+  let channel: ChannelStandIn;
+  beforeEach(async () => {
+    channel = await startChannelStandIn();
+  });
+  afterEach(() => channel.close());
+  const app = useTestApp({ env: { SUPPORT_API_KEY, SUPPORT_WAIT: '10m' } });
+
+  const tickets = () => readJsonLines<Ticket & { at: string }>(path.join(app.test.dataDir, 'outbox', 'support.jsonl'));
+
+  async function complete(ticketId: string, key = SUPPORT_API_KEY) {
+    const response = await fetch(`${app.test.url}/api/support/tickets/${ticketId}/complete`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    return response.status;
+  }
+
+  for (const [locale, t] of [
+    [
+      'en-US',
+      {
+        asked: 'Talk to a person',
+        handed: "I've asked a colleague",
+        wait: 'about 10 minutes',
+        waiting: 'will reply here soon',
+        released: 'Customer support has finished',
+        menu: 'How would you like to reset your password?',
+      },
+    ],
+    [
+      'nl-NL',
+      {
+        asked: 'medewerker',
+        handed: 'Ik heb een collega',
+        wait: 'ongeveer 10 minuten',
+        waiting: 'reageert hier zo',
+        released: 'De klantenservice is klaar',
+        menu: 'Hoe wil je je wachtwoord herstellen?',
+      },
+    ],
+  ] as const) {
+    it(`opens a ticket mid-journey, waits, and answers normally again once support completes it (${locale})`, async () => {
+      const chat = app.test.conversation(undefined, locale);
+      chat.serviceUrl = channel.serviceUrl;
+      await chat.send('reset');
+      await chat.send('email');
+      await chat.send('my password lantern-orbit-velvet no longer works');
+      const handed = await chat.postRaw({ type: 'message', text: t.asked });
+      const event = handed.find((activity) => activity.type === 'event')!;
+      expect(event.name).to.equal('handoff.initiate');
+      expect(replyText(handed)).to.contain(t.handed).and.contain(t.wait);
+
+      const [ticket] = await tickets();
+      expect(ticket!.conversationId).to.equal(chat.conversationId);
+      expect(ticket!.journey).to.equal('emailResetDialog');
+      expect(ticket!.step).to.equal('email');
+      expect(ticket!.locale).to.equal(locale.slice(0, 2));
+      // What the bot understood, and no word of free text: a password can hide in it.
+      expect(ticket!.summary).to.deep.equal([
+        { step: 'menu', text: '[chose: reset]' },
+        { step: 'method', text: '[chose: email]' },
+        { step: 'email', text: '[free text withheld: 48 characters]' },
+        { step: 'email', text: '[chose: agent]' },
+      ]);
+      expect(JSON.stringify(event) + JSON.stringify(ticket)).to.not.contain('lantern-orbit-velvet');
+
+      expect(await chat.say('reset')).to.contain(t.waiting);
+      expect(await complete(ticket!.id, 'wrong-key-0123456789abcdef000')).to.equal(401);
+      expect(await complete(ticket!.id)).to.equal(200);
+      await channel.waitForMessage((activity) => (activity.text ?? '').includes(t.released));
+      expect(await complete(ticket!.id)).to.equal(404);
+      expect(await chat.say('reset')).to.contain(t.menu);
+    });
+  }
+
+  it('lets the person withdraw the request, and reports "another way" of paying to a person', async () => {
+    const chat = app.test.conversation();
+    await chat.send('billing');
+    expect(await chat.say('other')).to.contain("I've asked a colleague");
+    const [ticket] = await tickets();
+    expect(ticket!.journey).to.equal('billingDialog');
+    expect(await chat.say('cancel')).to.contain("I've withdrawn your request");
+    expect(await chat.say('reset')).to.contain('How would you like to reset your password?');
+  });
+
+  it('closes the ticket when the channel reports the hand-off completed', async () => {
+    const chat = app.test.conversation();
+    await chat.send('agent');
+    const replies = await chat.post({ type: 'event', name: 'handoff.status', value: { state: 'completed' } });
+    expect(replyText(replies)).to.contain('Customer support has finished');
+    expect(await chat.say('reset')).to.contain('How would you like to reset your password?');
+  });
+});

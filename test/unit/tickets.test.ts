@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import type { AuditEvent } from '../../src/security/audit.js';
+import { redactedSummary, TicketService, type Ticket, type TicketRepository } from '../../src/support/tickets.js';
+
+class MemoryTickets implements TicketRepository {
+  readonly records = new Map<string, Ticket>();
+  async put(ticket: Ticket): Promise<void> {
+    this.records.set(ticket.id, structuredClone(ticket));
+  }
+  async get(id: string): Promise<Ticket | undefined> {
+    return structuredClone(this.records.get(id));
+  }
+  async openFor(conversationId: string): Promise<Ticket | undefined> {
+    return [...this.records.values()].find((t) => t.conversationId === conversationId && t.state === 'open');
+  }
+  async update(id: string, change: (ticket: Ticket) => Ticket): Promise<Ticket | undefined> {
+    const current = this.records.get(id);
+    if (!current) return undefined;
+    const next = change(structuredClone(current));
+    this.records.set(id, next);
+    return structuredClone(next);
+  }
+}
+
+/** A conversation with every kind of secret in it, as a person might type them. */
+const SEEDED = [
+  { step: 'menu', text: 'I forgot my password, my email is emma.devries@example.com' },
+  { step: 'password', text: 'lantern-orbit-velvet' },
+  { step: 'confirm', text: 'lantern-orbit-velvet' },
+  { step: 'currentPassword', text: 'my-old-secret-pass' },
+  { step: 'code', text: '481516' },
+  { step: 'phoneCode', text: '234 234' },
+  { step: 'cardNumber', text: '4111 1111 1111 1111' },
+  { step: 'link', text: 'http://localhost:3978/reset?token=wP_ypbp3Vjz7z4AEz55GSeE48cv7swgC9rMBhbA9ANY' },
+  { step: 'menu', text: 'my card is 5500-0000-0000-0004 and the code 123456 did not work' },
+  { step: 'menu', text: 'here is the link http://x.example/reset?token=wP_ypbp3Vjz7z4AEz55GSeE48cv7swgC9rMBhbA9ANY' },
+  { step: 'phone', text: 'my number is 06 12345678' },
+  { step: 'email', text: 'emma.devries@example.com' },
+  { step: 'menu', text: 'Reset my password', choice: 'reset' },
+  { step: 'menu', text: 'my password is lantern-orbit-velvet please help' },
+];
+
+describe('support tickets', () => {
+  it('never keeps a password, code, token or card number in the summary', () => {
+    const summary = JSON.stringify(redactedSummary(SEEDED));
+    for (const secret of [
+      'lantern-orbit-velvet',
+      'my-old-secret-pass',
+      '481516',
+      '234 234',
+      '4111 1111 1111 1111',
+      '5500-0000-0000-0004',
+      '123456',
+      'wP_ypbp3Vjz7z4AEz55GSeE48cv7swgC9rMBhbA9ANY',
+      'emma.devries@',
+      '12345678',
+    ])
+      expect(summary, secret).to.not.contain(secret);
+    // What the bot understood stays readable for the agent; other free text is withheld.
+    expect(summary).to.contain('[free text withheld: 58 characters]');
+    expect(summary).to.contain('[phone …78]');
+  });
+
+  it('keeps the choices and the masked address the person gave', () => {
+    const summary = JSON.stringify(redactedSummary(SEEDED));
+    expect(summary).to.contain('[chose: reset]').and.contain('e***@example.com');
+  });
+
+  it('hides whatever was typed at a secret step, even text that looks harmless', () => {
+    expect(redactedSummary([{ step: 'password', text: 'hello' }])).to.deep.equal([
+      { step: 'password', text: '[hidden: typed at a secret step]' },
+    ]);
+  });
+
+  it('opens, then settles once; completing or cancelling a settled ticket does nothing', async () => {
+    const audit: AuditEvent[] = [];
+    const delivered: Ticket[] = [];
+    const service = new TicketService(
+      new MemoryTickets(),
+      { deliver: async (ticket) => void delivered.push(ticket) },
+      { record: async (event) => void audit.push(event) },
+    );
+    const ticket = await service.open({
+      conversationId: 'c-1',
+      locale: 'nl',
+      journey: 'billingDialog',
+      recent: redactedSummary(SEEDED),
+    });
+    expect(delivered.map((t) => t.id)).to.deep.equal([ticket.id]);
+    expect(JSON.stringify(delivered)).to.not.contain('lantern-orbit-velvet');
+    expect((await service.openFor('c-1'))?.id).to.equal(ticket.id);
+    expect((await service.complete(ticket.id, 'api'))?.state).to.equal('completed');
+    expect(await service.cancel(ticket.id)).to.equal(undefined);
+    expect(await service.complete(ticket.id, 'api')).to.equal(undefined);
+    expect(await service.openFor('c-1')).to.equal(undefined);
+    expect(audit.map((event) => event.event)).to.deep.equal(['support.handoff_requested', 'support.handoff_completed']);
+  });
+});
