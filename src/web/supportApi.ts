@@ -57,12 +57,19 @@ export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
   server.post(
     '/api/support/escalations',
     guarded(async (req, res) => {
-      const conversationId = stringField(req.body, 'conversationId');
+      // The conversation directly, or the ticket the bot opened when it handed the person over.
+      const ticketId = stringField(req.body, 'ticketId');
+      const ticket = ticketId === undefined ? undefined : await deps.tickets.get(ticketId);
+      const conversationId = stringField(req.body, 'conversationId') ?? ticket?.conversationId;
       const journey = (req.body as Record<string, unknown> | undefined)?.journey;
+      if (ticketId !== undefined && !ticket) {
+        res.send(404, { error: 'No ticket has that id.' });
+        return;
+      }
       if (conversationId === undefined || conversationId === '' || !isEscalationJourney(journey)) {
         res.send(400, {
           error:
-            'The body must be { "conversationId": string, "journey": "reset" | "billing" | "change-password" | "phone" }.',
+            'The body must be { "conversationId" or "ticketId": string, "journey": "reset" | "billing" | "change-password" | "phone" }.',
         });
         return;
       }
@@ -70,6 +77,8 @@ export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
         res.send(404, { error: 'The bot does not know that conversation.' });
         return;
       }
+      // Handing the person back to the bot ends the wait for an agent.
+      if (ticket?.state === 'open') await deps.tickets.complete(ticket.id, 'api');
       const escalation = await deps.escalations.start(conversationId, journey, 'api', deps.startJourney);
       res.send(202, answer(escalation));
     }),

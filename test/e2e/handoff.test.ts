@@ -94,6 +94,27 @@ describe('handing a person to customer support (end to end)', function () {
     expect(await chat.say('reset')).to.contain('How would you like to reset your password?');
   });
 
+  it('lets support hand the person back to the bot by ticket, ending the wait', async () => {
+    const chat = app.test.conversation();
+    chat.serviceUrl = channel.serviceUrl;
+    await chat.send('agent');
+    const [ticket] = await tickets();
+    const response = await fetch(`${app.test.url}/api/support/escalations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SUPPORT_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ticketId: ticket!.id, journey: 'reset' }),
+    });
+    expect(response.status).to.equal(202);
+    await channel.waitForMessage((activity) => (activity.text ?? '').includes('How would you like to reset'));
+    expect(await chat.say('email')).to.contain('What is the email address');
+    const unknown = await fetch(`${app.test.url}/api/support/escalations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SUPPORT_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ticketId: 'T-NOPE', journey: 'reset' }),
+    });
+    expect(unknown.status).to.equal(404);
+  });
+
   it('closes the ticket when the channel reports the hand-off completed', async () => {
     const chat = app.test.conversation();
     await chat.send('agent');
