@@ -15,6 +15,7 @@ import { attachDirectLineStream } from './directline/stream.js';
 import { DirectLineTokens } from './directline/tokens.js';
 import { WebChatConversations } from './directline/webChatConversations.js';
 import { keyedHash } from './recovery/secrets.js';
+import { SupportDesk } from './support/desk.js';
 import { registerSupportApi } from './web/supportApi.js';
 import { registerWebChatApi } from './web/webChatApi.js';
 import { registerWebChatPage } from './web/webChatPage.js';
@@ -142,6 +143,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
   registerResetPage(server, { reset, limits, texts, logger, settings: dialogServices.settings });
   const proactive = new ProactiveTurns(adapter, config.bot.appId, (context) => bot.run(context), references);
+  const desk = new SupportDesk(dialogServices.tickets, dialogServices.escalations, {
+    knowsConversation: async (conversationId) => (await references.get(conversationId)) !== undefined,
+    startJourney: (escalation) =>
+      proactive.sendToConversation(escalation.conversationId, {
+        name: SUPPORT_ESCALATION,
+        value: { escalationId: escalation.id, journey: escalation.journey },
+      }),
+    release: (conversationId) => proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
+  });
   dialogServices.phoneChange.onCodeNotSent = async ({ conversationId, locale, ending }) => {
     await proactive.sendToConversation(conversationId, { name: PHONE_CODE_NOT_SENT, value: { ending }, locale });
   };
@@ -209,14 +219,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     limits,
     logger,
     supportApiKey: config.supportApiKey,
-    knowsConversation: async (conversationId) => (await references.get(conversationId)) !== undefined,
-    startJourney: (escalation) =>
-      proactive.sendToConversation(escalation.conversationId, {
-        name: SUPPORT_ESCALATION,
-        value: { escalationId: escalation.id, journey: escalation.journey },
-      }),
-    tickets: dialogServices.tickets,
-    release: (conversationId) => proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
+    desk,
   });
   registerTwilioStatus(server, {
     twilio: config.twilio,

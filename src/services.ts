@@ -21,6 +21,7 @@ import { SmsResetService } from './recovery/smsReset.js';
 import { FileAuditTrail } from './security/audit.js';
 import { OutboxTicketSink } from './messaging/supportOutbox.js';
 import { EscalationService } from './support/escalations.js';
+import { ChannelOrOutboxSink, SupportChannelStore } from './support/supportChannel.js';
 import { TicketService } from './support/tickets.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
@@ -51,6 +52,8 @@ export interface Services {
   reset: ResetService;
   sms: SmsResetService;
   passwordPages: PasswordPageService;
+  ticketSink: ChannelOrOutboxSink;
+  supportChannel: SupportChannelStore;
   /** The server's secret key (CARD_HMAC_KEY, or the generated development key). */
   secretKey: string;
   audit: FileAuditTrail;
@@ -147,7 +150,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
   });
   const passwordPages = new PasswordPageService(pagesRepo, reset, { ...(options.now ? { now: options.now } : {}) });
   const escalations = new EscalationService(escalationsRepo, audit, options.now);
-  const tickets = new TicketService(ticketsRepo, new OutboxTicketSink(config.dataDir), audit, options.now);
+  const ticketSink = new ChannelOrOutboxSink(new OutboxTicketSink(config.dataDir));
+  const tickets = new TicketService(ticketsRepo, ticketSink, audit, options.now);
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {
@@ -180,6 +184,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
     reset,
     sms,
     passwordPages,
+    ticketSink,
+    supportChannel: new SupportChannelStore(config.dataDir),
     secretKey: cardKey,
     audit,
     tasks,

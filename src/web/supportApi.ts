@@ -2,26 +2,16 @@ import type { Request, Response, Server } from 'restify';
 import { bearerKeyMatches } from '../security/apiKeys.js';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
-import {
-  isEscalationJourney,
-  type Escalation,
-  type EscalationService,
-  type JourneyStarter,
-} from '../support/escalations.js';
-import type { TicketService } from '../support/tickets.js';
+import type { SupportDesk } from '../support/desk.js';
+import { isEscalationJourney, type Escalation, type EscalationService } from '../support/escalations.js';
 import { stringField } from './requestFields.js';
 
 export interface SupportApiDeps {
+  desk: SupportDesk;
   escalations: EscalationService;
   limits: RateLimits;
   logger: Logger;
   supportApiKey: string | undefined;
-  /** Whether the bot has a conversation reference for this id. */
-  knowsConversation(conversationId: string): Promise<boolean>;
-  startJourney: JourneyStarter;
-  tickets: TicketService;
-  /** Tells the person's conversation that support is done, so the bot answers again. */
-  release(conversationId: string): Promise<unknown>;
 }
 
 /**
@@ -59,27 +49,28 @@ export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
     guarded(async (req, res) => {
       // The conversation directly, or the ticket the bot opened when it handed the person over.
       const ticketId = stringField(req.body, 'ticketId');
-      const ticket = ticketId === undefined ? undefined : await deps.tickets.get(ticketId);
-      const conversationId = stringField(req.body, 'conversationId') ?? ticket?.conversationId;
+      const conversationId = stringField(req.body, 'conversationId');
       const journey = (req.body as Record<string, unknown> | undefined)?.journey;
-      if (ticketId !== undefined && !ticket) {
-        res.send(404, { error: 'No ticket has that id.' });
-        return;
-      }
-      if (conversationId === undefined || conversationId === '' || !isEscalationJourney(journey)) {
+      if ((ticketId ?? conversationId ?? '') === '' || !isEscalationJourney(journey)) {
         res.send(400, {
           error:
             'The body must be { "conversationId" or "ticketId": string, "journey": "reset" | "billing" | "change-password" | "phone" }.',
         });
         return;
       }
-      if (!(await deps.knowsConversation(conversationId))) {
-        res.send(404, { error: 'The bot does not know that conversation.' });
+      const outcome = await deps.desk.escalate(
+        ticketId !== undefined ? { ticketId } : { conversationId: conversationId! },
+        journey,
+        'api',
+      );
+      if (outcome.kind !== 'started') {
+        res.send(404, {
+          error:
+            outcome.kind === 'unknownTicket' ? 'No ticket has that id.' : 'The bot does not know that conversation.',
+        });
         return;
       }
-      // Handing the person back to the bot ends the wait for an agent.
-      if (ticket?.state === 'open') await deps.tickets.complete(ticket.id, 'api');
-      const escalation = await deps.escalations.start(conversationId, journey, 'api', deps.startJourney);
+      const { escalation } = outcome;
       res.send(202, answer(escalation));
     }),
   );
@@ -88,14 +79,11 @@ export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
   server.post(
     '/api/support/tickets/:id/complete',
     guarded(async (req, res) => {
-      const ticket = await deps.tickets.complete(String((req.params as Record<string, unknown>).id ?? ''), 'api');
+      const ticket = await deps.desk.completeTicket(String((req.params as Record<string, unknown>).id ?? ''), 'api');
       if (!ticket) {
         res.send(404, { error: 'No open ticket has that id.' });
         return;
       }
-      await deps
-        .release(ticket.conversationId)
-        .catch((error: unknown) => deps.logger.warn('could not tell the conversation that support is done', { error }));
       res.send(200, { id: ticket.id, state: ticket.state });
     }),
   );

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { AtomicJsonFile } from '../store/atomicJsonFile.js';
+import type { Ticket, TicketSink } from './tickets.js';
+
+/** The support team's channel, where tickets and outcomes are posted. `reference` is opaque here. */
+export interface SupportChannel {
+  reference: unknown;
+  /** The admin who registered it (Microsoft Entra object id). */
+  registeredBy: string;
+  registeredAt: string;
+}
+
+/** Kept in one small file, `DATA_DIR/support-channel.json`; one channel per bot. */
+export class SupportChannelStore {
+  private readonly file: AtomicJsonFile<SupportChannel>;
+  private cached: SupportChannel | null | undefined;
+
+  constructor(dataDir: string) {
+    this.file = new AtomicJsonFile(path.join(dataDir, 'support-channel.json'));
+  }
+
+  async get(): Promise<SupportChannel | undefined> {
+    if (this.cached === undefined) this.cached = await this.file.read();
+    return this.cached ?? undefined;
+  }
+
+  async register(channel: SupportChannel): Promise<void> {
+    await this.file.write(channel);
+    this.cached = channel;
+  }
+}
+
+/**
+ * Tickets go to the support channel when one is registered and reachable, else to the outbox,
+ * so no ticket is ever lost. `post` is bound by the host, which knows how to reach Teams.
+ */
+export class ChannelOrOutboxSink implements TicketSink {
+  post: ((ticket: Ticket) => Promise<boolean>) | undefined;
+
+  constructor(private readonly outbox: TicketSink) {}
+
+  async deliver(ticket: Ticket): Promise<void> {
+    const posted = this.post ? await this.post(ticket).catch(() => false) : false;
+    if (!posted) await this.outbox.deliver(ticket);
+  }
+}
