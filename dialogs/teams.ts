@@ -13,6 +13,10 @@ export const PHONE_CODE_NOT_SENT = 'phone/codeNotSent';
 /** The event a proactive turn carries when support hands the person to a journey: `{ escalationId, journey }`. */
 export const SUPPORT_ESCALATION = 'support/escalation';
 
+/** Proactive turns in the support team's channel: a new ticket (the ticket), an escalation's outcome. */
+export const SUPPORT_TICKET = 'support/ticket';
+export const SUPPORT_OUTCOME = 'support/outcome';
+
 /** The event a proactive turn carries when support completed the person's ticket. */
 export const SUPPORT_RELEASED = 'support/released';
 

@@ -22,7 +22,14 @@ import { registerWebChatPage } from './web/webChatPage.js';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
-import { PASSWORD_PAGE_DONE, PHONE_CODE_NOT_SENT, SUPPORT_ESCALATION, SUPPORT_RELEASED } from '../dialogs/teams.js';
+import {
+  PASSWORD_PAGE_DONE,
+  PHONE_CODE_NOT_SENT,
+  SUPPORT_ESCALATION,
+  SUPPORT_OUTCOME,
+  SUPPORT_RELEASED,
+  SUPPORT_TICKET,
+} from '../dialogs/teams.js';
 import { ConversationReferenceStore } from './conversationReferences.js';
 import { PasswordHelpBot } from './bot.js';
 import type { Config } from './config.js';
@@ -81,9 +88,26 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const services = await createServices(config, options);
   const { texts, reset, tasks, limits, dialogServices, botStorage, emailSender } = services;
   const conversationState = new ConversationState(botStorage);
-  const bot = new PasswordHelpBot(conversationState, new MainDialog(dialogServices), dialogServices, {
-    passwordPageUrl: (token) => `${config.publicBaseUrl}${TEAMS_PASSWORD_PATH}?token=${encodeURIComponent(token)}`,
+  // Support's actions reach conversations through `proactive`, made below once the adapter exists.
+  const desk: SupportDesk = new SupportDesk(dialogServices.tickets, dialogServices.escalations, {
+    knowsConversation: async (conversationId) => (await references.get(conversationId)) !== undefined,
+    startJourney: (escalation): Promise<boolean> =>
+      proactive.sendToConversation(escalation.conversationId, {
+        name: SUPPORT_ESCALATION,
+        value: { escalationId: escalation.id, journey: escalation.journey },
+      }),
+    release: (conversationId): Promise<boolean> =>
+      proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
   });
+  const bot: PasswordHelpBot = new PasswordHelpBot(
+    conversationState,
+    new MainDialog(dialogServices),
+    dialogServices,
+    {
+      passwordPageUrl: (token) => `${config.publicBaseUrl}${TEAMS_PASSWORD_PATH}?token=${encodeURIComponent(token)}`,
+    },
+    { store: services.supportChannel, admins: new Set(config.supportAdmins), desk },
+  );
 
   const botAuthentication = new ConfigurationBotFrameworkAuthentication(
     {
@@ -142,16 +166,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     next();
   });
   registerResetPage(server, { reset, limits, texts, logger, settings: dialogServices.settings });
-  const proactive = new ProactiveTurns(adapter, config.bot.appId, (context) => bot.run(context), references);
-  const desk = new SupportDesk(dialogServices.tickets, dialogServices.escalations, {
-    knowsConversation: async (conversationId) => (await references.get(conversationId)) !== undefined,
-    startJourney: (escalation) =>
-      proactive.sendToConversation(escalation.conversationId, {
-        name: SUPPORT_ESCALATION,
-        value: { escalationId: escalation.id, journey: escalation.journey },
-      }),
-    release: (conversationId) => proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
-  });
+  const proactive: ProactiveTurns = new ProactiveTurns(
+    adapter,
+    config.bot.appId,
+    (context) => bot.run(context),
+    references,
+  );
+  /** Posts to the support team's channel; false when none is registered. */
+  const toSupportChannel = async (name: string, value: unknown): Promise<boolean> => {
+    const channel = await services.supportChannel.get();
+    if (!channel) return false;
+    await proactive.send(channel.reference, { name, value });
+    return true;
+  };
+  services.ticketSink.post = (ticket) => toSupportChannel(SUPPORT_TICKET, ticket);
+  dialogServices.escalations.onSettled = async ({ id, journey, state }) => {
+    await toSupportChannel(SUPPORT_OUTCOME, { id, journey, state });
+  };
   dialogServices.phoneChange.onCodeNotSent = async ({ conversationId, locale, ending }) => {
     await proactive.sendToConversation(conversationId, { name: PHONE_CODE_NOT_SENT, value: { ending }, locale });
   };

@@ -17,10 +17,13 @@ import {
   PHONE_CODE_NOT_SENT,
   stripBotMention,
   SUPPORT_ESCALATION,
+  SUPPORT_OUTCOME,
   SUPPORT_RELEASED,
+  SUPPORT_TICKET,
 } from '../dialogs/teams.js';
+import { handleSupportChannel, ticketCard, type SupportChannelDeps } from '../dialogs/supportChannel.js';
 import { PROACTIVE_TURN } from './proactive.js';
-import { redactedSummary, type SummaryLine } from './support/tickets.js';
+import { redactedSummary, type SummaryLine, type Ticket } from './support/tickets.js';
 
 const MAX_RECENT_LINES = 8;
 /** Choices a ticket may name (with the menu's and the methods'), so it needs none of the person's words. */
@@ -44,6 +47,7 @@ export class PasswordHelpBot extends ActivityHandler {
     private readonly mainDialog: MainDialog,
     private readonly services: DialogServices,
     private readonly pages: BotPages,
+    private readonly supportChannel: SupportChannelDeps,
   ) {
     super();
     const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
@@ -52,8 +56,11 @@ export class PasswordHelpBot extends ActivityHandler {
 
     this.onMessage(async (context, next) => {
       stripBotMention(context);
-      if (isSharedTeamsConversation(context)) await moveToPersonalChat(context, services);
-      else if (!(await this.answerWhileWaiting(context))) {
+      if (isSharedTeamsConversation(context)) {
+        // The support team's channel takes its commands; elsewhere people are sent to a private chat.
+        if (!(await handleSupportChannel(context, services, supportChannel)))
+          await moveToPersonalChat(context, services);
+      } else if (!(await this.answerWhileWaiting(context))) {
         await this.remember(context);
         await this.runDialog(context, { greet: mainDialog.routeOf(context) === undefined });
       }
@@ -66,6 +73,12 @@ export class PasswordHelpBot extends ActivityHandler {
       // The channel's own hand-off service (Omnichannel, say) reports the agent is done.
       if (context.activity.name === 'handoff.status') await this.handoffStatus(context);
       if (!context.turnState.get(PROACTIVE_TURN)) return next();
+      if (context.activity.name === SUPPORT_TICKET)
+        await context.sendActivity(ticketCard(context, services, context.activity.value as Ticket));
+      if (context.activity.name === SUPPORT_OUTCOME) {
+        const { id = '', journey = '', state = '' } = (context.activity.value ?? {}) as Record<string, string>;
+        await context.sendActivity(textsFor(context, services)('supportDesk.escalated', { id, journey, state }));
+      }
       if (context.activity.name === SUPPORT_RELEASED)
         await context.sendActivity(textsFor(context, services)('support.released'));
       if (context.activity.name === SUPPORT_ESCALATION) await this.startEscalation(context);

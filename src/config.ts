@@ -20,6 +20,8 @@ export interface Config {
   emailFrom: string;
   /** Where people reach human customer support. */
   supportUrl: string;
+  /** Microsoft Entra object ids (lower case) allowed to register the support team's Teams channel. */
+  supportAdmins: string[];
   /** Support's key for the escalation API; unset: the API refuses every request. */
   supportApiKey: string | undefined;
   /** The site backend's key for opening signed-in web chat sessions; unset: no sessions. */
@@ -190,6 +192,7 @@ const envSchema = z.object({
   SUPPORT_URL: httpUrl.optional(),
   DIRECTLINE_SECRET: optionalText,
   DIRECTLINE_DOMAIN: httpUrl.optional(),
+  SUPPORT_ADMINS: optionalText,
   SUPPORT_API_KEY: z.string().min(24, 'must be at least 24 characters (a random secret)').optional(),
   WEBSITE_API_KEY: z.string().min(24, 'must be at least 24 characters (a random secret)').optional(),
   BILLING_RECOVERY_REGIONS: optionalText
@@ -296,6 +299,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supportUrl: values.SUPPORT_URL ?? 'https://help.streamflix.example/contact',
     websiteApiKey: values.WEBSITE_API_KEY,
     supportApiKey: values.SUPPORT_API_KEY,
+    supportAdmins: (values.SUPPORT_ADMINS ?? '')
+      .split(',')
+      .map((id) => id.trim().toLowerCase())
+      .filter(Boolean),
     directLine: values.DIRECTLINE_SECRET
       ? {
           secret: values.DIRECTLINE_SECRET,

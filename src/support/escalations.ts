@@ -38,6 +38,9 @@ export function isEscalationJourney(value: unknown): value is EscalationJourney 
  * conversation could not be reached at all.
  */
 export class EscalationService {
+  /** Told when an escalation reaches its final state, to report the outcome to the agent. */
+  onSettled: ((escalation: Escalation) => Promise<void>) | undefined;
+
   constructor(
     private readonly escalations: EscalationRepository,
     private readonly audit: AuditTrail,
@@ -63,7 +66,10 @@ export class EscalationService {
     await this.escalations.put(escalation);
     const reached = await startJourney(escalation).catch(() => false);
     await this.record(escalation, reached ? 'support.escalation_started' : 'support.escalation_failed');
-    return reached ? escalation : ((await this.settle(escalation.id, 'failed')) ?? escalation);
+    if (reached) return escalation;
+    const failed = (await this.settle(escalation.id, 'failed')) ?? escalation;
+    await this.onSettled?.(failed).catch(() => undefined);
+    return failed;
   }
 
   get(id: string): Promise<Escalation | undefined> {
@@ -73,14 +79,21 @@ export class EscalationService {
   /** The journey ended in the conversation: completed when it ran to its end, else abandoned. */
   async finish(id: string, outcome: 'completed' | 'abandoned'): Promise<void> {
     const settled = await this.settle(id, outcome);
-    if (settled?.state === outcome) await this.record(settled, `support.escalation_${outcome}`);
+    if (!settled) return;
+    await this.record(settled, `support.escalation_${outcome}`);
+    await this.onSettled?.(settled).catch(() => undefined);
   }
 
   /** Moves a started escalation to its final state; a settled one stays as it is. */
-  private settle(id: string, state: Exclude<EscalationState, 'started'>): Promise<Escalation | undefined> {
-    return this.escalations.update(id, (current) =>
-      current.state === 'started' ? { ...current, state, updatedAt: this.now().toISOString() } : current,
-    );
+  /** The escalation in its final state, when this call moved it there; undefined otherwise. */
+  private async settle(id: string, state: Exclude<EscalationState, 'started'>): Promise<Escalation | undefined> {
+    let moved = false;
+    const escalation = await this.escalations.update(id, (current) => {
+      if (current.state !== 'started') return current;
+      moved = true;
+      return { ...current, state, updatedAt: this.now().toISOString() };
+    });
+    return moved ? escalation : undefined;
   }
 
   private record(

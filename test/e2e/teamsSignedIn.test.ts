@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { EMMA, LIAM } from '../helpers/accounts.js';
-import { ServiceClientCredentialsFactory, type ServiceClientCredentials } from 'botframework-connector';
 import { SmsDeliveryError } from '../../src/messaging/sms.js';
-import { startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
+import { StandInChannelCredentials, startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
 import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
 import { hasPasswordCard, TEST_SERVICE_URL, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
@@ -147,24 +146,6 @@ async function expectStatus(chat: ChatDriver, status: number): Promise<void> {
   expect.fail(`expected the server to answer ${status}`);
 }
 
-/** Outgoing calls to the channel carry this token; the real one comes from Microsoft Entra ID. */
-class StandInChannelCredentials extends ServiceClientCredentialsFactory {
-  async isValidAppId(appId: string): Promise<boolean> {
-    return appId === APP_ID;
-  }
-  async isAuthenticationDisabled(): Promise<boolean> {
-    return false;
-  }
-  async createCredentials(): Promise<ServiceClientCredentials> {
-    return {
-      signRequest: async (request) => {
-        request.headers.set('authorization', 'Bearer stand-in-bot-token');
-        return request;
-      },
-    };
-  }
-}
-
 describe('slow work in Teams: a text that cannot be sent (end to end, authenticated)', function () {
   this.timeout(30_000);
   let auth: ChannelAuthStandIn;
@@ -188,7 +169,7 @@ describe('slow work in Teams: a text that cannot be sent (end to end, authentica
       };
     },
     app: {
-      channelCredentials: new StandInChannelCredentials(),
+      channelCredentials: new StandInChannelCredentials(APP_ID),
       smsSender: {
         send: async () => {
           await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,3 +1,4 @@
+import { ServiceClientCredentialsFactory, type ServiceClientCredentials } from 'botframework-connector';
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,4 +55,28 @@ export async function startChannelAuthStandIn(endorsements: string[] = ['msteams
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * The bot's credentials for its own calls to the channel, in tests: every call carries a fixed
+ * token (the channel stand-in records it). The real ones come from Microsoft Entra ID over https.
+ */
+export class StandInChannelCredentials extends ServiceClientCredentialsFactory {
+  constructor(private readonly appId: string) {
+    super();
+  }
+  async isValidAppId(appId: string): Promise<boolean> {
+    return appId === this.appId;
+  }
+  async isAuthenticationDisabled(): Promise<boolean> {
+    return false;
+  }
+  async createCredentials(): Promise<ServiceClientCredentials> {
+    return {
+      signRequest: async (request) => {
+        request.headers.set('authorization', 'Bearer stand-in-bot-token');
+        return request;
+      },
+    };
+  }
 }

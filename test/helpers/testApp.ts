@@ -135,10 +135,10 @@ export class ChatDriver {
         deliveryMode: 'expectReplies',
         conversation: { id: this.conversationId },
         from: this.from,
-        ...this.extra,
         recipient: { id: 'bot', name: 'Bot' },
         locale: this.locale,
         timestamp: new Date().toISOString(),
+        ...this.extra,
         ...activity,
       }),
     });

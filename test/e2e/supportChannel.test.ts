@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Activity } from 'botbuilder';
+import { StandInChannelCredentials, startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
+import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { readJsonLines, replyText, useTestApp, type ChatDriver } from '../helpers/testApp.js';
+
+const APP_ID = '5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d';
+const BOT = { id: `28:${APP_ID}`, name: 'StreamFlix Password Help' };
+const ADMIN = '11111111-2222-4333-8444-555555555555';
+const AGENT = '66666666-7777-4888-9999-000000000000';
+const CUSTOMER = '0b7e2c3d-8f9a-4b1c-a2d3-e4f5a6b7c8d9';
+const SUPPORT_CHANNEL = '19:support-desk@thread.tacv2';
+
+/** The support team's Teams channel, authenticated end to end, with the channel's reply endpoint stood in. */
+describe("support team's Teams channel (end to end, authenticated)", function () {
+  this.timeout(30_000);
+  let auth: ChannelAuthStandIn;
+  let channel: ChannelStandIn;
+  before(async () => {
+    auth = await startChannelAuthStandIn();
+  });
+  after(() => auth.close());
+  beforeEach(async () => {
+    channel = await startChannelStandIn();
+  });
+  afterEach(() => channel.close());
+  const app = useTestApp({
+    get env() {
+      return {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: 'not-used-by-these-tests',
+        ToBotFromChannelOpenIdMetadataUrl: auth.metadataUrl,
+        SUPPORT_ADMINS: ADMIN.toUpperCase(),
+      };
+    },
+    app: { channelCredentials: new StandInChannelCredentials(APP_ID) },
+  });
+
+  function teams(aadObjectId: string, conversation: Record<string, unknown>): ChatDriver {
+    const chat = app.test.conversation(String(conversation.id), 'en-US', 'msteams');
+    chat.from = { id: `29:${aadObjectId}`, name: 'Someone', aadObjectId };
+    chat.serviceUrl = channel.serviceUrl;
+    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: channel.serviceUrl });
+    chat.extra = { recipient: BOT, conversation };
+    return chat;
+  }
+  const inSupportChannel = (aadObjectId: string) =>
+    teams(aadObjectId, { id: SUPPORT_CHANNEL, conversationType: 'channel', isGroup: true });
+  const customerChat = () => teams(CUSTOMER, { id: `a:${randomUUID()}`, conversationType: 'personal' });
+  const mention = (text: string) => ({
+    type: 'message',
+    text: `<at>StreamFlix Password Help</at> ${text}`,
+    entities: [{ type: 'mention', mentioned: BOT, text: '<at>StreamFlix Password Help</at>' }],
+  });
+  const cardIn = (activity: Partial<Activity>) => JSON.stringify(activity.attachments ?? []);
+
+  it('lets only an admin register the channel; tickets then arrive there as cards, and "Mark done" releases the customer', async () => {
+    expect(replyText(await inSupportChannel(AGENT).post(mention('register support channel')))).to.contain(
+      'Only a support admin',
+    );
+    expect(replyText(await inSupportChannel(ADMIN).post(mention('register support channel')))).to.contain(
+      'This channel now receives support tickets',
+    );
+
+    const customer = customerChat();
+    expect(await customer.say('Talk to a person')).to.contain("I've asked a colleague");
+    const card = await channel.waitForMessage((activity) => cardIn(activity).includes('Mark done'));
+    const ticketId = /Ticket (T-[0-9A-F]{8})/.exec(cardIn(card))![1]!;
+    expect(channel.received.find((entry) => entry.activity === card)!.conversationId).to.equal(SUPPORT_CHANNEL);
+    expect(cardIn(card)).to.contain('[chose: agent]');
+    const outbox = await readJsonLines(path.join(app.test.dataDir, 'outbox', 'support.jsonl'));
+    expect(outbox).to.deep.equal([], 'posted to the channel, so not to the outbox');
+
+    expect(await customer.say('hello?')).to.contain('will reply here soon');
+    const done = await inSupportChannel(AGENT).post({
+      type: 'message',
+      value: { supportAction: 'complete', ticketId },
+    });
+    expect(replyText(done)).to.contain(`Ticket ${ticketId} is done`);
+    await channel.waitForMessage((activity) => (activity.text ?? '').includes('Customer support has finished'));
+    expect(await customer.say('reset')).to.contain('How would you like to reset your password?');
+  });
+
+  it('hands a customer to the bot on "@bot escalate" and reports the outcome in the channel', async () => {
+    await inSupportChannel(ADMIN).post(mention('register support channel'));
+    const customer = customerChat();
+    await customer.send('Talk to a person');
+    const card = await channel.waitForMessage((activity) => cardIn(activity).includes('Mark done'));
+    const ticketId = /Ticket (T-[0-9A-F]{8})/.exec(cardIn(card))![1]!;
+
+    const started = await inSupportChannel(AGENT).post(mention(`escalate ${ticketId} reset`));
+    expect(replyText(started)).to.match(/Escalation [0-9a-f-]{36}: reset is started\./);
+    await channel.waitForMessage((activity) => (activity.text ?? '').includes('How would you like to reset'));
+    expect(await customer.say('cancel')).to.contain('stopped');
+    await channel.waitForMessage((activity) => /reset is abandoned/.test(activity.text ?? ''));
+
+    expect(replyText(await inSupportChannel(AGENT).post(mention('escalate T-00000000 reset')))).to.contain(
+      "I don't know ticket T-00000000",
+    );
+    expect(replyText(await inSupportChannel(AGENT).post(mention('what can you do')))).to.contain('escalate <ticket');
+  });
+
+  it('keeps pointing people in any other channel to a private chat', async () => {
+    const other = teams(AGENT, { id: '19:general@thread.tacv2', conversationType: 'channel', isGroup: true });
+    await inSupportChannel(ADMIN).post(mention('register support channel'));
+    expect(replyText(await other.post(mention('escalate T-00000000 reset')))).to.contain('private chat');
+  });
+});
