@@ -107,7 +107,12 @@ export class EscalationService {
     return this.audit.record({
       event,
       via: escalation.by === 'api' ? 'api' : 'teams',
-      detail: { escalationId: escalation.id, conversationId: escalation.conversationId, journey: escalation.journey },
+      detail: {
+        escalationId: escalation.id,
+        conversationId: escalation.conversationId,
+        journey: escalation.journey,
+        by: escalation.by,
+      },
     });
   }
 }

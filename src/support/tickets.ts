@@ -154,7 +154,7 @@ export class TicketService {
     await this.audit.record({
       event: state === 'completed' ? 'support.handoff_completed' : 'support.handoff_cancelled',
       via: by,
-      detail: { ticketId: id, conversationId: ticket.conversationId },
+      detail: { ticketId: id, conversationId: ticket.conversationId, by },
     });
     return ticket;
   }
