@@ -246,48 +246,54 @@ export class JsonPasswordPageRepository implements PasswordPageRepository {
   }
 }
 
-/** Support escalations by id. */
-export class JsonEscalationRepository implements EscalationRepository {
-  private readonly records: ShardedCollection<Escalation>;
+/** Records with an id, kept whole and changed one at a time. */
+class JsonRecords<T extends { id: string }> {
+  protected readonly records: ShardedCollection<T>;
 
-  constructor(dataDir: string) {
-    this.records = new ShardedCollection(path.join(dataDir, 'escalations'));
+  constructor(dir: string) {
+    this.records = new ShardedCollection(dir);
   }
 
   init(): Promise<void> {
     return this.records.init();
   }
 
-  put(escalation: Escalation): Promise<void> {
-    return this.records.set(escalation.id, escalation);
+  async put(record: T): Promise<void> {
+    await this.records.set(record.id, record);
   }
 
-  get(id: string): Promise<Escalation | undefined> {
+  get(id: string): Promise<T | undefined> {
     return this.records.get(id);
   }
 
-  update(id: string, change: (escalation: Escalation) => Escalation): Promise<Escalation | undefined> {
+  update(id: string, change: (record: T) => T): Promise<T | undefined> {
     return this.records.update(id, (current) => (current === undefined ? undefined : change(current)));
   }
 }
 
-/** Support tickets by id. */
-export class JsonTicketRepository implements TicketRepository {
-  private readonly records: ShardedCollection<Ticket>;
+/** Support escalations by id. */
+export class JsonEscalationRepository extends JsonRecords<Escalation> implements EscalationRepository {
+  constructor(dataDir: string) {
+    super(path.join(dataDir, 'escalations'));
+  }
+}
+
+/** Support tickets by id, and the newest ticket of each conversation. */
+export class JsonTicketRepository extends JsonRecords<Ticket> implements TicketRepository {
   /** Conversation id → its newest ticket's id; the ticket itself says whether it is still open. */
   private readonly byConversation: ShardedCollection<string>;
 
   constructor(dataDir: string) {
-    this.records = new ShardedCollection(path.join(dataDir, 'tickets'));
+    super(path.join(dataDir, 'tickets'));
     this.byConversation = new ShardedCollection(path.join(dataDir, 'index', 'tickets-by-conversation'));
   }
 
-  async init(): Promise<void> {
-    await Promise.all([this.records.init(), this.byConversation.init()]);
+  override async init(): Promise<void> {
+    await Promise.all([super.init(), this.byConversation.init()]);
   }
 
-  async put(ticket: Ticket): Promise<void> {
-    await this.records.set(ticket.id, ticket);
+  override async put(ticket: Ticket): Promise<void> {
+    await super.put(ticket);
     await this.byConversation.set(ticket.conversationId, ticket.id);
   }
 
@@ -295,13 +301,5 @@ export class JsonTicketRepository implements TicketRepository {
     const id = await this.byConversation.get(conversationId);
     const ticket = id === undefined ? undefined : await this.records.get(id);
     return ticket?.state === 'open' ? ticket : undefined;
-  }
-
-  get(id: string): Promise<Ticket | undefined> {
-    return this.records.get(id);
-  }
-
-  update(id: string, change: (ticket: Ticket) => Ticket): Promise<Ticket | undefined> {
-    return this.records.update(id, (current) => (current === undefined ? undefined : change(current)));
   }
 }

@@ -1,9 +1,9 @@
-import type { Request, Response, Server } from 'restify';
-import { bearerKeyMatches } from '../security/apiKeys.js';
+import type { Server } from 'restify';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import type { SupportDesk } from '../support/desk.js';
 import { isEscalationJourney, type Escalation, type EscalationService } from '../support/escalations.js';
+import { guardedApi } from './apiGuard.js';
 import { stringField } from './requestFields.js';
 
 export interface SupportApiDeps {
@@ -21,28 +21,10 @@ export interface SupportApiDeps {
  * per client address.
  */
 export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
-  const guarded =
-    (handler: (req: Request, res: Response) => Promise<void>) =>
-    async (req: Request, res: Response): Promise<void> => {
-      try {
-        const decision = await deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
-        if (!decision.allowed) {
-          res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
-          res.send(429, { error: 'Too many requests from this address; try again later.' });
-          return;
-        }
-        if (!bearerKeyMatches(req.header('authorization'), deps.supportApiKey)) {
-          res.header('WWW-Authenticate', 'Bearer');
-          res.send(401, { error: 'A valid support API key is required.' });
-          return;
-        }
-        res.header('Cache-Control', 'no-store');
-        await handler(req, res);
-      } catch (error) {
-        deps.logger.error('support api failed', { error, path: req.path() });
-        res.send(500, { error: 'The request could not be processed.' });
-      }
-    };
+  const guarded = guardedApi(deps, {
+    name: 'support api',
+    requireKey: { key: deps.supportApiKey, what: 'support API key' },
+  });
 
   server.post(
     '/api/support/escalations',

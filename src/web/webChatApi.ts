@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, Response, Server } from 'restify';
+import type { Server } from 'restify';
 import type { DirectLineTokens } from '../directline/tokens.js';
 import type { WebChatConversations, WebChatSession } from '../directline/webChatConversations.js';
 import type { AccountService } from '../recovery/accounts.js';
-import { bearerKeyMatches } from '../security/apiKeys.js';
 import type { AuditTrail } from '../security/audit.js';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
+import { guardedApi } from './apiGuard.js';
 import { stringField } from './requestFields.js';
 
 export interface WebChatApiDeps {
@@ -28,23 +28,7 @@ export interface WebChatApiDeps {
  * in which its signed-in user counts as signed in. Both are limited per client address.
  */
 export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
-  const guarded =
-    (handler: (req: Request, res: Response) => Promise<void>) =>
-    async (req: Request, res: Response): Promise<void> => {
-      try {
-        const decision = await deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
-        if (!decision.allowed) {
-          res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
-          res.send(429, { error: 'Too many requests from this address; try again later.' });
-          return;
-        }
-        res.header('Cache-Control', 'no-store');
-        await handler(req, res);
-      } catch (error) {
-        deps.logger.error('web chat api failed', { error, path: req.path() });
-        res.send(500, { error: 'The request could not be processed.' });
-      }
-    };
+  const guarded = guardedApi(deps, { name: 'web chat api' });
 
   server.post(
     '/api/webchat/token',
@@ -63,14 +47,13 @@ export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
     }),
   );
 
+  const withSiteKey = guardedApi(deps, {
+    name: 'web chat api',
+    requireKey: { key: deps.websiteApiKey, what: 'website API key' },
+  });
   server.post(
     '/api/webchat/session',
-    guarded(async (req, res) => {
-      if (!bearerKeyMatches(req.header('authorization'), deps.websiteApiKey)) {
-        res.header('WWW-Authenticate', 'Bearer');
-        res.send(401, { error: 'A valid website API key is required.' });
-        return;
-      }
+    withSiteKey(async (req, res) => {
       const email = stringField(req.body, 'email');
       const profile = (req.body as Record<string, unknown> | undefined)?.profile;
       if (email === undefined || (profile !== undefined && typeof profile !== 'string')) {
