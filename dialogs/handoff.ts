@@ -1,17 +1,10 @@
 import { EventFactory, type TurnContext } from 'botbuilder';
-import type { DialogContext } from 'botbuilder-dialogs';
 import type { SummaryLine } from '../src/support/tickets.js';
 import { signedInPersonOf } from './identity.js';
 import { localeOf, textsFor, type DialogServices } from './services.js';
 
 /** Turn state key of the person's recent messages (already redacted), set by the bot for each turn. */
 export const RECENT_LINES = Symbol('recentLines');
-
-/** Where in the conversation the person is: the journey dialog under way, if any. */
-export function journeyOf(root: DialogContext): string | undefined {
-  const id = root.child?.activeDialog?.id;
-  return id === undefined || id === 'mainSteps' ? undefined : id;
-}
 
 /**
  * J9, bot → person: opens a ticket with a redacted summary, tells the channel with a
