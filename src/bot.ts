@@ -5,7 +5,7 @@ import {
   type StatePropertyAccessor,
   type TurnContext,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
 import { RECENT_LINES } from '../dialogs/handoff.js';
 import { MENU_CHOICES, METHOD_CHOICES } from '../dialogs/intents.js';
@@ -23,12 +23,12 @@ import {
 } from '../dialogs/teams.js';
 import { handleSupportChannel, ticketCard, type SupportChannelDeps } from '../dialogs/supportChannel.js';
 import { PROACTIVE_TURN } from './proactive.js';
+import { isEscalationJourney } from './support/escalations.js';
 import { redactedSummary, type SummaryLine, type Ticket } from './support/tickets.js';
 
 const MAX_RECENT_LINES = 8;
 /** Choices a ticket may name (with the menu's and the methods'), so it needs none of the person's words. */
 const OTHER_CHOICES = ['card', 'partner', 'other', 'yes', 'no'] as const;
-import { isEscalationJourney } from './support/escalations.js';
 
 /** Where the bot's own pages are, for the Teams dialog. */
 export interface BotPages {
@@ -61,8 +61,9 @@ export class PasswordHelpBot extends ActivityHandler {
         if (!(await handleSupportChannel(context, services, supportChannel)))
           await moveToPersonalChat(context, services);
       } else if (!(await this.answerWhileWaiting(context))) {
-        await this.remember(context);
-        await this.runDialog(context, { greet: mainDialog.routeOf(context) === undefined });
+        const dc = await this.dialogs.createContext(context);
+        await this.remember(context, dc);
+        await this.runDialog(dc, { greet: mainDialog.routeOf(context) === undefined });
       }
       await next();
     });
@@ -73,24 +74,32 @@ export class PasswordHelpBot extends ActivityHandler {
       // The channel's own hand-off service (Omnichannel, say) reports the agent is done.
       if (context.activity.name === 'handoff.status') await this.handoffStatus(context);
       if (!context.turnState.get(PROACTIVE_TURN)) return next();
-      if (context.activity.name === SUPPORT_TICKET)
-        await context.sendActivity(ticketCard(context, services, context.activity.value as Ticket));
-      if (context.activity.name === SUPPORT_OUTCOME) {
-        const { id = '', journey = '', state = '' } = (context.activity.value ?? {}) as Record<string, string>;
-        await context.sendActivity(textsFor(context, services)('supportDesk.escalated', { id, journey, state }));
-      }
-      if (context.activity.name === SUPPORT_RELEASED)
-        await context.sendActivity(textsFor(context, services)('support.released'));
-      if (context.activity.name === SUPPORT_ESCALATION) await this.startEscalation(context);
-      if (context.activity.name === PHONE_CODE_NOT_SENT) {
-        const { ending } = (context.activity.value ?? {}) as { ending?: string };
-        await context.sendActivity(textsFor(context, services)('phoneChange.notSent', { ending: ending ?? '' }));
-      }
-      if (context.activity.name === PASSWORD_PAGE_DONE) {
-        const dc = await this.dialogs.createContext(context);
-        if (dc.activeDialog) await dc.continueDialog();
-        if (!context.turnState.get(PASSWORD_PAGE_DONE))
-          await context.sendActivity(textsFor(context, services)('password.changed'));
+      const t = textsFor(context, services);
+      const value = (context.activity.value ?? {}) as Record<string, string>;
+      switch (context.activity.name) {
+        case SUPPORT_TICKET:
+          await context.sendActivity(ticketCard(context, services, context.activity.value as Ticket));
+          break;
+        case SUPPORT_OUTCOME: {
+          const { id = '', journey = '', state = '' } = value;
+          await context.sendActivity(t('supportDesk.escalated', { id, journey, state }));
+          break;
+        }
+        case SUPPORT_RELEASED:
+          await context.sendActivity(t('support.released'));
+          break;
+        case SUPPORT_ESCALATION:
+          await this.startEscalation(context);
+          break;
+        case PHONE_CODE_NOT_SENT:
+          await context.sendActivity(t('phoneChange.notSent', { ending: value.ending ?? '' }));
+          break;
+        case PASSWORD_PAGE_DONE: {
+          const dc = await this.dialogs.createContext(context);
+          if (dc.activeDialog) await dc.continueDialog();
+          if (!context.turnState.get(PASSWORD_PAGE_DONE)) await context.sendActivity(t('password.changed'));
+          break;
+        }
       }
       await next();
     });
@@ -100,7 +109,8 @@ export class PasswordHelpBot extends ActivityHandler {
         (member) => member.id !== context.activity.recipient?.id,
       );
       // In a Teams team or group chat a greeting to everyone would be noise.
-      if (newcomers.length > 0 && !isSharedTeamsConversation(context)) await this.runDialog(context, { greet: true });
+      if (newcomers.length > 0 && !isSharedTeamsConversation(context))
+        await this.runDialog(await this.dialogs.createContext(context), { greet: true });
       await next();
     });
   }
@@ -127,21 +137,20 @@ export class PasswordHelpBot extends ActivityHandler {
   }
 
   /** Keeps the last messages, with the step they answered, redacted before they are stored. */
-  private async remember(context: TurnContext): Promise<void> {
+  private async remember(context: TurnContext, dc: DialogContext): Promise<void> {
     const text = context.activity.text;
-    const lines = (await this.recent.get(context)) ?? [];
+    let lines = (await this.recent.get(context)) ?? [];
     if (typeof text === 'string' && text.trim() !== '') {
-      const dc = await this.dialogs.createContext(context);
       const step = dc.activeDialog ? activeStepOf(dc) : 'menu';
       const { intents } = this.services;
       const choice =
         intents.whole(text, MENU_CHOICES, (option) => `menu.${option}`) ??
         intents.whole(text, METHOD_CHOICES, (option) => `method.${option}`) ??
         intents.whole(text, OTHER_CHOICES);
-      lines.push(...redactedSummary([{ step, text, ...(choice ? { choice } : {}) }]));
-      await this.recent.set(context, lines.slice(-MAX_RECENT_LINES));
+      lines = [...lines, ...redactedSummary([{ step, text, ...(choice ? { choice } : {}) }])].slice(-MAX_RECENT_LINES);
+      await this.recent.set(context, lines);
     }
-    context.turnState.set(RECENT_LINES, lines.slice(-MAX_RECENT_LINES));
+    context.turnState.set(RECENT_LINES, lines);
   }
 
   private async handoffStatus(context: TurnContext): Promise<void> {
@@ -190,9 +199,9 @@ export class PasswordHelpBot extends ActivityHandler {
     await this.conversationState.saveChanges(context, false);
   }
 
-  private async runDialog(context: TurnContext, startOptions: MainOptions): Promise<void> {
-    const dc = await this.dialogs.createContext(context);
-    const result = context.activity.type === 'message' ? await dc.continueDialog() : { status: DialogTurnStatus.empty };
+  private async runDialog(dc: DialogContext, startOptions: MainOptions): Promise<void> {
+    const result =
+      dc.context.activity.type === 'message' ? await dc.continueDialog() : { status: DialogTurnStatus.empty };
     if (result.status === DialogTurnStatus.empty && !dc.activeDialog) {
       await dc.beginDialog(MAIN_DIALOG, startOptions);
     }
