@@ -115,10 +115,10 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
-  /** "Talk to a person" at any step (but where a secret is expected) leaves the journey for an agent. */
+  /** "Talk to a person" at any step (but where a password or link is expected) leaves the journey for an agent. */
   private async handOffOnRequest(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
-    if (SECRET_STEPS.has(step)) return undefined;
+    if (VERBATIM_STEPS.has(step)) return undefined;
     const asked = this.services.intents.whole(innerDc.context.activity.text, ['agent'] as const, () => 'menu.agent');
     if (!asked) return undefined;
     const journey = innerDc.activeDialog?.id === STEPS ? undefined : innerDc.activeDialog?.id;
@@ -137,7 +137,7 @@ export class MainDialog extends ComponentDialog {
   /** A reset link pasted at any step (but a password step) continues the reset from that link. */
   private async continueWithPastedLink(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
-    if (SECRET_STEPS.has(step)) return undefined;
+    if (VERBATIM_STEPS.has(step)) return undefined;
     const route = this.routeOf(innerDc.context);
     if (route?.kind !== 'link') return undefined;
     await this.abandonEscalation(innerDc);
@@ -252,8 +252,12 @@ const HELP_TOPICS = new Set([
   'confirmRemove',
 ]);
 
-/** Steps whose answer may be a password or a link itself: never read as a pasted link. */
-const SECRET_STEPS = new Set(['password', 'confirm', 'link', 'currentPassword']);
+/**
+ * Steps whose answer is taken as it is, because it may be a password or a link itself: never read
+ * as a pasted link or a request for a person. (Tickets have their own, wider list of steps whose
+ * answers they hide: support/tickets.ts.)
+ */
+const VERBATIM_STEPS = new Set(['password', 'confirm', 'link', 'currentPassword']);
 
 /** The step the person is at, named as its help topic (`menu` when no prompt is waiting). */
 export function activeStepOf(dc: DialogContext): string {
