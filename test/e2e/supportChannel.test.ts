@@ -29,9 +29,7 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
   const app = useTestApp({
     get env() {
       return {
-        MicrosoftAppId: APP_ID,
-        MicrosoftAppPassword: 'not-used-by-these-tests',
-        ToBotFromChannelOpenIdMetadataUrl: auth.metadataUrl,
+        ...auth.botEnv(APP_ID),
         SUPPORT_ADMINS: ADMIN.toUpperCase(),
       };
     },

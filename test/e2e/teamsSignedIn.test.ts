@@ -36,11 +36,7 @@ describe('signed-in journeys in Teams (end to end, authenticated)', function () 
       },
     ],
     get env() {
-      return {
-        MicrosoftAppId: APP_ID,
-        MicrosoftAppPassword: 'not-used-by-these-tests',
-        ToBotFromChannelOpenIdMetadataUrl: auth.metadataUrl,
-      };
+      return auth.botEnv(APP_ID);
     },
   });
 
@@ -162,11 +158,7 @@ describe('slow work in Teams: a text that cannot be sent (end to end, authentica
   const app = useTestApp({
     accounts: [{ ...EMMA, teamsAadObjectId: EMMA_TEAMS }],
     get env() {
-      return {
-        MicrosoftAppId: APP_ID,
-        MicrosoftAppPassword: 'not-used-by-these-tests',
-        ToBotFromChannelOpenIdMetadataUrl: auth.metadataUrl,
-      };
+      return auth.botEnv(APP_ID);
     },
     app: {
       channelCredentials: new StandInChannelCredentials(APP_ID),

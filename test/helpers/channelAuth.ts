@@ -12,6 +12,8 @@ export interface ChannelAuthStandIn {
   metadataUrl: string;
   /** A Bearer token for one request, as the Bot Connector would send it to the bot. */
   tokenFor(claims: { appId: string; serviceUrl: string; issuer?: string; expiresInS?: number }): string;
+  /** The bot's settings for an app id whose channel tokens this stand-in signs. */
+  botEnv(appId: string): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,12 @@ export async function startChannelAuthStandIn(endorsements: string[] = ['msteams
       const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey).toString('base64url');
       return `${header}.${payload}.${signature}`;
     },
+    botEnv: (appId) => ({
+      MicrosoftAppId: appId,
+      // Never used: outgoing calls in these tests carry StandInChannelCredentials' token, or none.
+      MicrosoftAppPassword: 'not-used-by-these-tests',
+      ToBotFromChannelOpenIdMetadataUrl: `http://127.0.0.1:${port}/v1/.well-known/openidconfiguration`,
+    }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
