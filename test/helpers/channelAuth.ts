@@ -38,9 +38,10 @@ export async function startChannelAuthStandIn(endorsements: string[] = ['msteams
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
+  const metadataUrl = `http://127.0.0.1:${port}/v1/.well-known/openidconfiguration`;
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return {
-    metadataUrl: `http://127.0.0.1:${port}/v1/.well-known/openidconfiguration`,
+    metadataUrl,
     tokenFor: ({ appId, serviceUrl, issuer = CHANNEL_ISSUER, expiresInS = 600 }) => {
       const now = Math.floor(Date.now() / 1000);
       const header = encode({ alg: 'RS256', typ: 'JWT', kid });
@@ -59,7 +60,7 @@ export async function startChannelAuthStandIn(endorsements: string[] = ['msteams
       MicrosoftAppId: appId,
       // Never used: outgoing calls in these tests carry StandInChannelCredentials' token, or none.
       MicrosoftAppPassword: 'not-used-by-these-tests',
-      ToBotFromChannelOpenIdMetadataUrl: `http://127.0.0.1:${port}/v1/.well-known/openidconfiguration`,
+      ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
     }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
