@@ -6,6 +6,7 @@ import type { PasswordRefusal } from '../recovery/passwordPolicy.js';
 import type { LinkProblem, ResetService } from '../recovery/resetService.js';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
+import { withClientLimit } from './apiGuard.js';
 import { escapeHtml } from './html.js';
 import { newPasswordFields, renderPage, sendPage } from './pageLayout.js';
 import { formBody, stringField } from './requestFields.js';
@@ -37,18 +38,21 @@ class ResetPages {
   /** Limits by client address, and turns any fault into a calm page without details. */
   async handle(req: Request, res: Response, action: () => Promise<void>): Promise<void> {
     const locale = this.localeOf(req);
-    try {
-      const decision = await this.deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
-      if (!decision.allowed) {
-        const wait = this.deps.texts.formatDuration(locale, decision.retryAfterMs);
-        res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
-        return this.message(res, 429, locale, 'rateLimited', { wait });
-      }
-      await action();
-    } catch (error) {
-      this.deps.logger.error('reset page failed', { error, path: req.path() });
-      this.message(res, 500, locale, 'error');
-    }
+    await withClientLimit(
+      this.deps,
+      req,
+      res,
+      {
+        name: 'reset page',
+        refuse: (status, retryAfterMs) =>
+          status === 429
+            ? this.message(res, 429, locale, 'rateLimited', {
+                wait: this.deps.texts.formatDuration(locale, retryAfterMs),
+              })
+            : this.message(res, 500, locale, 'error'),
+      },
+      action,
+    );
   }
 
   async show(req: Request, res: Response): Promise<void> {

@@ -6,6 +6,7 @@ import type { PasswordPageOffer, PasswordPageService } from '../recovery/passwor
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import type { BackgroundTasks } from '../tasks.js';
+import { withClientLimit } from './apiGuard.js';
 import { escapeHtml } from './html.js';
 import { newPasswordFields, renderPage, sendPage, TEAMS_PAGE_HEADERS } from './pageLayout.js';
 import { stringField } from './requestFields.js';
@@ -51,26 +52,25 @@ class TeamsPasswordPages {
   /** Limits by client address, and turns any fault into a calm answer without details. */
   async handle(req: Request, res: Response, action: () => Promise<void>): Promise<void> {
     const locale = this.deps.settings.defaultLocale;
-    try {
-      const decision = await this.deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
-      if (!decision.allowed) {
-        const wait = this.deps.texts.formatDuration(locale, decision.retryAfterMs);
-        res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
-        return this.answer(req, res, 429, locale, {
-          status: 'error',
-          heading: this.t(locale)('web.rateLimitedHeading'),
-          message: this.t(locale)('web.rateLimitedBody', { wait }),
-        });
-      }
-      await action();
-    } catch (error) {
-      this.deps.logger.error('teams password page failed', { error, path: req.path() });
-      this.answer(req, res, 500, locale, {
-        status: 'error',
-        heading: this.t(locale)('web.errorHeading'),
-        message: this.t(locale)('web.errorBody'),
-      });
-    }
+    const t = this.t(locale);
+    await withClientLimit(
+      this.deps,
+      req,
+      res,
+      {
+        name: 'teams password page',
+        refuse: (status, retryAfterMs) =>
+          this.answer(req, res, status, locale, {
+            status: 'error',
+            heading: t(status === 429 ? 'web.rateLimitedHeading' : 'web.errorHeading'),
+            message:
+              status === 429
+                ? t('web.rateLimitedBody', { wait: this.deps.texts.formatDuration(locale, retryAfterMs) })
+                : t('web.errorBody'),
+          }),
+      },
+      action,
+    );
   }
 
   async show(req: Request, res: Response): Promise<void> {
