@@ -161,14 +161,7 @@ export class PhoneChangeService {
       await this.codes.sendCode(phone, origin.locale, code, this.options.codeTtlMs);
       await this.audit.record({ event: 'phone.code_sent', accountId: account.id, via: 'chat' });
     } catch (error) {
-      const { failure } = (error ?? {}) as { failure?: string };
-      await this.audit.record({
-        event: 'reset.send_failed',
-        accountId: account.id,
-        via: 'chat',
-        detail: { channel: 'sms', purpose: 'phone-verify', failure: failure ?? 'unavailable' },
-      });
-      await this.requestLimits.refundAccount(account.id);
+      await this.requestLimits.sendFailed(account.id, origin, error, { purpose: 'phone-verify' });
       await this.onCodeNotSent?.({
         conversationId: origin.conversationId,
         locale: origin.locale,

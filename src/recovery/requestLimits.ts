@@ -52,8 +52,28 @@ export class ResetRequestLimits {
     return { kind: 'rateLimited', retryAfterMs: decision.retryAfterMs };
   }
 
-  /** A send that failed on our side does not count against the account. */
-  refundAccount(accountId: string): Promise<void> {
-    return this.limits.refundAccount(accountId);
+  /**
+   * A text message that could not go out: audited with the class of failure (never the number
+   * or the code), and, being our failure rather than the person's, not counted against the account.
+   */
+  async sendFailed(
+    accountId: string,
+    origin: RequestOrigin,
+    error: unknown,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> {
+    const { failure, providerCode } = (error ?? {}) as { failure?: string; providerCode?: number };
+    await this.audit.record({
+      event: 'reset.send_failed',
+      accountId,
+      via: origin.via,
+      detail: {
+        channel: 'sms',
+        ...detail,
+        failure: failure ?? 'unavailable',
+        ...(providerCode ? { providerCode } : {}),
+      },
+    });
+    await this.limits.refundAccount(accountId);
   }
 }

@@ -174,15 +174,7 @@ export class SmsResetService {
       await this.notifier.sendCode(phone, account.locale ?? origin.locale, code, this.options.codeTtlMs);
       await this.audit.record({ event: 'reset.code_sent', accountId: account.id, via: origin.via });
     } catch (error) {
-      const { failure, providerCode } = (error ?? {}) as { failure?: string; providerCode?: number };
-      await this.audit.record({
-        event: 'reset.send_failed',
-        accountId: account.id,
-        via: origin.via,
-        detail: { channel: 'sms', failure: failure ?? 'unavailable', ...(providerCode ? { providerCode } : {}) },
-      });
-      // Our failure, not the person's: it does not count against the account's limit.
-      await this.requestLimits.refundAccount(account.id);
+      await this.requestLimits.sendFailed(account.id, origin, error);
       throw error;
     }
   }
