@@ -50,7 +50,7 @@ export class BillingDialog extends ComponentDialog {
   private async askMethodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (!this.services.billing.isAvailableIn(regionOf(step.context, this.services))) {
       await step.context.sendActivity(this.t(step.context)('billing.unavailable'));
-      return this.offerSupport(step);
+      return this.offerSupport(step, 'regionUnavailable');
     }
     return step.prompt(
       METHOD_PROMPT,
@@ -68,7 +68,7 @@ export class BillingDialog extends ComponentDialog {
     if (method === 'card') return step.replaceDialog(NAME_STEPS, {});
     if (method === 'partner') return step.replaceDialog(PARTNER_STEPS, {});
     await step.context.sendActivity(this.t(step.context)('billing.other'));
-    return this.offerSupport(step);
+    return this.offerSupport(step, 'noCardPayment');
   }
 
   private async askFirstNameStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -175,8 +175,11 @@ export class BillingDialog extends ComponentDialog {
   }
 
   /** This route cannot go on (another way of paying, or not offered here): a person takes over. */
-  private async offerSupport(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    await handToPerson(step.context, this.services, { journey: BILLING_DIALOG, step: 'billingMethod' });
+  private async offerSupport(
+    step: WaterfallStepContext,
+    reason: 'regionUnavailable' | 'noCardPayment',
+  ): Promise<DialogTurnResult> {
+    await handToPerson(step.context, this.services, { journey: BILLING_DIALOG, step: 'billingMethod', reason });
     return step.endDialog();
   }
 

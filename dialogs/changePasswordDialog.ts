@@ -1,3 +1,4 @@
+import { noteLimitReached } from './struggle.js';
 import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { currentPasswordCard } from './cards.js';
@@ -119,6 +120,7 @@ export class ChangePasswordDialog extends ComponentDialog {
     const wait = this.services.texts.formatDuration(locale, retryAfterMs);
     const t = textsFor(context, this.services);
     await context.sendActivity(`${t('change.locked', { wait })} ${t('signedIn.resetInstead')}`);
+    noteLimitReached(context);
   }
 
   private async askAgain(step: WaterfallStepContext, key: string, count?: number): Promise<DialogTurnResult> {

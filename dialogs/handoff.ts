@@ -1,7 +1,8 @@
 import { EventFactory, type TurnContext } from 'botbuilder';
-import type { SummaryLine } from '../src/support/tickets.js';
+import type { HandoffReason, SummaryLine } from '../src/support/tickets.js';
 import { signedInPersonOf } from './identity.js';
 import { localeOf, textsFor, type DialogServices } from './services.js';
+import { forgetStruggle } from './struggle.js';
 
 /** Turn state key of the person's recent messages (already redacted), set by the bot for each turn. */
 export const RECENT_LINES = Symbol('recentLines');
@@ -14,8 +15,9 @@ export const RECENT_LINES = Symbol('recentLines');
 export async function handToPerson(
   context: TurnContext,
   services: DialogServices,
-  where: { journey?: string; step?: string },
+  where: { journey?: string; step?: string; reason: HandoffReason },
 ): Promise<void> {
+  forgetStruggle(context);
   const recent = (context.turnState.get(RECENT_LINES) ?? []) as SummaryLine[];
   const person = await signedInPersonOf(context, services);
   const locale = localeOf(context, services);
@@ -24,6 +26,7 @@ export async function handToPerson(
     locale,
     ...(where.journey ? { journey: where.journey } : {}),
     ...(where.step ? { step: where.step } : {}),
+    reason: where.reason,
     ...(person ? { accountId: person.account.id } : {}),
     recent,
   });

@@ -25,10 +25,13 @@ import {
   type TroubleTopic,
 } from './troubleDialog.js';
 import { handToPerson } from './handoff.js';
+import { handOffDue, noteStepOutcome } from './struggle.js';
 import { textsFor, type DialogServices } from './services.js';
 
 export const MAIN_DIALOG = 'mainDialog';
 const STEPS = 'mainSteps';
+/** Turn state key: the journey this turn began, for a hand-off when it also ended this turn. */
+const JOURNEY_BEGUN = Symbol('journeyBegun');
 const MENU_PROMPT = 'menu';
 const METHOD_PROMPT = 'method';
 
@@ -85,8 +88,47 @@ export class MainDialog extends ComponentDialog {
     return choice ? { kind: 'choice', choice } : undefined;
   }
 
+  protected override async onBeginDialog(innerDc: DialogContext, options?: object): Promise<DialogTurnResult> {
+    noteStepOutcome(innerDc.context, undefined, undefined);
+    const result = await super.onBeginDialog(innerDc, options);
+    return (await this.handOffIfDue(innerDc, {})) ?? result;
+  }
+
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
-    return (await this.interrupt(innerDc)) ?? super.onContinueDialog(innerDc);
+    const interrupted = await this.interrupt(innerDc);
+    if (interrupted) return interrupted;
+    const before = { step: activeStepOf(innerDc), journey: journeyOf(innerDc) };
+    const result = await super.onContinueDialog(innerDc);
+    if (innerDc.context.activity.type === 'message')
+      noteStepOutcome(
+        innerDc.context,
+        before.step,
+        result.status === DialogTurnStatus.waiting ? activeStepOf(innerDc) : undefined,
+      );
+    return (await this.handOffIfDue(innerDc, before)) ?? result;
+  }
+
+  /**
+   * J9 without being asked: the second limit, or the third answer turned down at one step in a
+   * row (see struggle.ts), ends the journey and hands the person to an agent.
+   */
+  private async handOffIfDue(
+    innerDc: DialogContext,
+    before: { step?: string; journey?: string | undefined },
+  ): Promise<DialogTurnResult | undefined> {
+    const reason = handOffDue(innerDc.context);
+    if (!reason) return undefined;
+    const journey = journeyOf(innerDc) ?? before.journey ?? innerDc.context.turnState.get(JOURNEY_BEGUN);
+    await this.abandonEscalation(innerDc);
+    await innerDc.cancelAllDialogs();
+    const t = textsFor(innerDc.context, this.services);
+    await innerDc.context.sendActivity(t(reason === 'limitsReached' ? 'support.afterLimits' : 'support.afterFailures'));
+    await handToPerson(innerDc.context, this.services, {
+      ...(journey ? { journey } : {}),
+      ...(before.step ? { step: before.step } : {}),
+      reason,
+    });
+    return { status: DialogTurnStatus.complete };
   }
 
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
@@ -121,10 +163,10 @@ export class MainDialog extends ComponentDialog {
     if (VERBATIM_STEPS.has(step)) return undefined;
     const asked = this.services.intents.whole(innerDc.context.activity.text, ['agent'] as const, () => 'menu.agent');
     if (!asked) return undefined;
-    const journey = innerDc.activeDialog?.id === STEPS ? undefined : innerDc.activeDialog?.id;
+    const journey = journeyOf(innerDc);
     await this.abandonEscalation(innerDc);
     await innerDc.cancelAllDialogs();
-    await handToPerson(innerDc.context, this.services, { ...(journey ? { journey } : {}), step });
+    await handToPerson(innerDc.context, this.services, { ...(journey ? { journey } : {}), step, reason: 'asked' });
     return { status: DialogTurnStatus.complete };
   }
 
@@ -181,18 +223,17 @@ export class MainDialog extends ComponentDialog {
 
   private async journeyStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const route = asRoute(step.result);
-    if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
-    if (route.choice === 'email') return step.beginDialog(EMAIL_RESET_DIALOG);
-    if (route.choice === 'sms') return step.beginDialog(SMS_RESET_DIALOG);
-    if (route.choice === 'billing') return step.beginDialog(BILLING_DIALOG);
-    if (isTroubleTopic(route.choice))
-      return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);
-    if (route.choice === 'agent') {
-      await handToPerson(step.context, this.services, { step: 'menu' });
+    if (route.kind === 'choice' && route.choice === 'agent') {
+      await handToPerson(step.context, this.services, { step: 'menu', reason: 'asked' });
       return step.endDialog();
     }
-    if (route.choice === 'change-password') return step.beginDialog(CHANGE_PASSWORD_DIALOG);
-    return step.beginDialog(PHONE_DIALOG);
+    const journey = journeyFor(route);
+    // A journey may end in the turn it begins (a lock, a limit): a hand-off then still names it.
+    step.context.turnState.set(JOURNEY_BEGUN, journey);
+    if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
+    if (isTroubleTopic(route.choice))
+      return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);
+    return step.beginDialog(journey);
   }
 
   private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -214,6 +255,31 @@ function asRoute(result: unknown): Route {
   return typeof result === 'string'
     ? { kind: 'choice', choice: result as MenuChoice | 'email' | 'sms' | 'billing' }
     : (result as Route);
+}
+
+/** The journey dialog a route leads to ('agent' is not a journey: it hands over at once). */
+function journeyFor(route: Route): string {
+  if (route.kind === 'link') return REDEEM_LINK_DIALOG;
+  switch (route.choice) {
+    case 'email':
+      return EMAIL_RESET_DIALOG;
+    case 'sms':
+      return SMS_RESET_DIALOG;
+    case 'billing':
+      return BILLING_DIALOG;
+    case 'change-password':
+      return CHANGE_PASSWORD_DIALOG;
+    case 'phone':
+      return PHONE_DIALOG;
+    default:
+      return isTroubleTopic(route.choice) ? TROUBLE_DIALOG : STEPS;
+  }
+}
+
+/** The journey under way (its dialog id), if the person is in one rather than at the menu. */
+function journeyOf(dc: DialogContext): string | undefined {
+  const id = dc.activeDialog?.id;
+  return id === undefined || id === STEPS ? undefined : id;
 }
 
 function isTroubleTopic(choice: string): choice is TroubleTopic {

@@ -1,3 +1,4 @@
+import { noteLimitReached } from './struggle.js';
 import {
   ComponentDialog,
   TextPrompt,
@@ -144,8 +145,10 @@ export class PhoneDialog extends ComponentDialog {
         return this.askCodeAgain(step, t('code.malformed'));
       case 'wrong':
         return this.askCodeAgain(step, t('code.wrong', { count: outcome.triesLeft }));
-      case 'expired':
       case 'tooManyTries':
+        noteLimitReached(step.context);
+        return this.end(step, 'phoneChange.tooManyTries', { ttl });
+      case 'expired':
       case 'inUse':
         return this.end(step, `phoneChange.${outcome.kind}`, { ttl });
       case 'changed':

@@ -1,3 +1,4 @@
+import { noteLimitReached } from './struggle.js';
 import type { TurnContext } from 'botbuilder';
 import type { Locale } from '../src/config.js';
 import type { Texts, TextVariables } from '../src/i18n.js';
@@ -72,6 +73,7 @@ export async function sayRateLimited(
 ): Promise<void> {
   const wait = services.texts.formatDuration(localeOf(context, services), retryAfterMs);
   await context.sendActivity(services.texts.t(localeOf(context, services), 'rateLimited', { wait }));
+  noteLimitReached(context);
 }
 
 /**

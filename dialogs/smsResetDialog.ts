@@ -1,3 +1,4 @@
+import { noteLimitReached } from './struggle.js';
 import {
   ComponentDialog,
   TextPrompt,
@@ -90,6 +91,7 @@ export class SmsResetDialog extends ComponentDialog {
         await step.context.sendActivity(t('code.wrong', { count: check.triesLeft }));
         return step.replaceDialog(CODE_STEPS, { phone: state.phone } satisfies CodeState);
       default:
+        if (check.kind === 'tooManyTries') noteLimitReached(step.context);
         return step.replaceDialog(OFFER_STEPS, { phone: state.phone, reason: check.kind } satisfies OfferState);
     }
   }

@@ -1,8 +1,8 @@
 import { CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import type { SupportDesk } from '../src/support/desk.js';
-import { isEscalationJourney } from '../src/support/escalations.js';
+import { isEscalationJourney, type Escalation } from '../src/support/escalations.js';
 import type { SupportChannelStore } from '../src/support/supportChannel.js';
-import type { Ticket } from '../src/support/tickets.js';
+import type { PostedCard, Ticket } from '../src/support/tickets.js';
 import { channelIdentityOf } from './identity.js';
 import { textsFor, type DialogServices } from './services.js';
 
@@ -66,50 +66,106 @@ export async function handleSupportChannel(
       journey,
       agent,
     );
-    if (outcome.kind === 'started') {
-      const { id, state } = outcome.escalation;
-      await context.sendActivity(t('supportDesk.escalated', { id, journey, state }));
-    } else await context.sendActivity(t(`supportDesk.${outcome.kind}`, { target }));
+    if (outcome.kind !== 'started') {
+      await context.sendActivity(t(`supportDesk.${outcome.kind}`, { target }));
+      return true;
+    }
+    const { escalation } = outcome;
+    // From a ticket, the ticket's card shows the outcome; otherwise the answer is a card of its own.
+    if (escalation.ticketId) {
+      await context.sendActivity(
+        t('supportDesk.escalated', { id: escalation.id, journey: escalation.journey, state: escalation.state }),
+      );
+      return true;
+    }
+    const sent = await context.sendActivity(escalationCard(context, services, escalation));
+    if (sent?.id) await services.escalations.attachCard(escalation.id, postedCard(context, sent.id));
     return true;
   }
   await context.sendActivity(t('supportDesk.help'));
   return true;
 }
 
-/** A ticket as the agents see it: no secret is in a ticket to begin with. */
+/** Where a card just sent in this conversation is, to update it later (a reply in a channel thread stays there). */
+export function postedCard(context: TurnContext, activityId: string): PostedCard {
+  const reference = TurnContext.getConversationReference(context.activity);
+  delete reference.activityId;
+  return { reference, activityId };
+}
+
+/** A ticket as the agents see it, with its state: no secret is in a ticket to begin with. */
 export function ticketCard(context: TurnContext, services: DialogServices, ticket: Ticket): Partial<Activity> {
   const t = textsFor(context, services);
-  const fact = (title: string, value: string | undefined) => ({
-    title: t(title),
-    value: value ?? t('supportDesk.none'),
-  });
+  const escalation = ticket.escalation ? t('supportDesk.escalationState', { ...ticket.escalation }) : undefined;
+  return deskCard(
+    t('supportDesk.cardTitle', { ticketId: ticket.id }),
+    [
+      [t('supportDesk.cardState'), t(`supportDesk.state.${ticket.state}`, { by: ticket.settledBy ?? '' })],
+      [t('supportDesk.cardReason'), ticket.reason ? t(`supportDesk.reason.${ticket.reason}`) : undefined],
+      [t('supportDesk.cardLanguage'), ticket.locale],
+      [t('supportDesk.cardJourney'), ticket.journey],
+      [t('supportDesk.cardStep'), ticket.step],
+      [t('supportDesk.cardAccount'), ticket.accountId],
+      [t('supportDesk.cardConversation'), ticket.conversationId],
+      ...(escalation ? [[t('supportDesk.cardEscalation'), escalation] as const] : []),
+    ],
+    t('supportDesk.none'),
+    [
+      { type: 'TextBlock', text: t('supportDesk.cardSummary'), weight: 'Bolder', wrap: true },
+      ...ticket.summary.map((line) => ({ type: 'TextBlock', text: `${line.step}: ${line.text}`, wrap: true })),
+    ],
+    // Only an open ticket can be marked done.
+    ticket.state === 'open'
+      ? [
+          {
+            type: 'Action.Submit',
+            title: t('supportDesk.cardDone'),
+            data: { supportAction: 'complete', ticketId: ticket.id },
+          },
+        ]
+      : [],
+  );
+}
+
+/** An escalation an agent started in the channel without a ticket, with its state. */
+export function escalationCard(
+  context: TurnContext,
+  services: DialogServices,
+  escalation: Escalation,
+): Partial<Activity> {
+  const t = textsFor(context, services);
+  return deskCard(
+    t('supportDesk.escalationCardTitle', { id: escalation.id }),
+    [
+      [
+        t('supportDesk.cardState'),
+        t('supportDesk.escalationState', { journey: escalation.journey, state: escalation.state }),
+      ],
+      [t('supportDesk.cardConversation'), escalation.conversationId],
+      [t('supportDesk.cardBy'), escalation.by],
+    ],
+    t('supportDesk.none'),
+  );
+}
+
+function deskCard(
+  title: string,
+  facts: ReadonlyArray<readonly [string, string | undefined]>,
+  none: string,
+  more: object[] = [],
+  actions: object[] = [],
+): Partial<Activity> {
   return MessageFactory.attachment(
     CardFactory.adaptiveCard({
       type: 'AdaptiveCard',
       $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
       version: '1.5',
       body: [
-        { type: 'TextBlock', text: t('supportDesk.cardTitle', { ticketId: ticket.id }), weight: 'Bolder', wrap: true },
-        {
-          type: 'FactSet',
-          facts: [
-            fact('supportDesk.cardLanguage', ticket.locale),
-            fact('supportDesk.cardJourney', ticket.journey),
-            fact('supportDesk.cardStep', ticket.step),
-            fact('supportDesk.cardAccount', ticket.accountId),
-            fact('supportDesk.cardConversation', ticket.conversationId),
-          ],
-        },
-        { type: 'TextBlock', text: t('supportDesk.cardSummary'), weight: 'Bolder', wrap: true },
-        ...ticket.summary.map((line) => ({ type: 'TextBlock', text: `${line.step}: ${line.text}`, wrap: true })),
+        { type: 'TextBlock', text: title, weight: 'Bolder', wrap: true },
+        { type: 'FactSet', facts: facts.map(([factTitle, value]) => ({ title: factTitle, value: value ?? none })) },
+        ...more,
       ],
-      actions: [
-        {
-          type: 'Action.Submit',
-          title: t('supportDesk.cardDone'),
-          data: { supportAction: 'complete', ticketId: ticket.id },
-        },
-      ],
+      actions,
     }),
   );
 }

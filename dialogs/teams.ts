@@ -16,6 +16,8 @@ export const SUPPORT_ESCALATION = 'support/escalation';
 /** Proactive turns in the support team's channel: a new ticket (the ticket), an escalation's outcome. */
 export const SUPPORT_TICKET = 'support/ticket';
 export const SUPPORT_OUTCOME = 'support/outcome';
+/** A ticket's or an escalation's card in the support channel, shown again with its latest state. */
+export const SUPPORT_CARD = 'support/card';
 
 /** The event a proactive turn carries when support completed the person's ticket. */
 export const SUPPORT_RELEASED = 'support/released';

@@ -25,6 +25,7 @@ import { localeOf } from '../dialogs/services.js';
 import {
   PASSWORD_PAGE_DONE,
   PHONE_CODE_NOT_SENT,
+  SUPPORT_CARD,
   SUPPORT_ESCALATION,
   SUPPORT_OUTCOME,
   SUPPORT_RELEASED,
@@ -98,7 +99,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }),
     release: (conversationId): Promise<boolean> =>
       proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
+    showCard: (card, view) => proactive.send(card.reference, { name: SUPPORT_CARD, value: { ...view, card } }),
+    postOutcome: ({ id, journey, state }) => toSupportChannel(SUPPORT_OUTCOME, { id, journey, state }),
+    later: (name, task) => tasks.run(name, task),
   });
+  dialogServices.tickets.onSettled = async (ticket) => desk.ticketSettled(ticket);
+  dialogServices.escalations.onSettled = (escalation) => desk.escalationSettled(escalation);
   const bot: PasswordHelpBot = new PasswordHelpBot(
     conversationState,
     new MainDialog(dialogServices),
@@ -180,9 +186,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     return true;
   };
   services.ticketSink.post = (ticket) => toSupportChannel(SUPPORT_TICKET, ticket);
-  dialogServices.escalations.onSettled = async ({ id, journey, state }) => {
-    await toSupportChannel(SUPPORT_OUTCOME, { id, journey, state });
-  };
   dialogServices.phoneChange.onCodeNotSent = async ({ conversationId, locale, ending }) => {
     await proactive.sendToConversation(conversationId, { name: PHONE_CODE_NOT_SENT, value: { ending }, locale });
   };

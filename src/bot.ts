@@ -8,6 +8,7 @@ import {
 import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
 import { RECENT_LINES } from '../dialogs/handoff.js';
+import { lendStruggle, type Struggle } from '../dialogs/struggle.js';
 import { MENU_CHOICES, METHOD_CHOICES } from '../dialogs/intents.js';
 import { localeOf, textsFor, type DialogServices } from '../dialogs/services.js';
 import {
@@ -16,15 +17,23 @@ import {
   PASSWORD_PAGE_DONE,
   PHONE_CODE_NOT_SENT,
   stripBotMention,
+  SUPPORT_CARD,
   SUPPORT_ESCALATION,
   SUPPORT_OUTCOME,
   SUPPORT_RELEASED,
   SUPPORT_TICKET,
 } from '../dialogs/teams.js';
-import { handleSupportChannel, ticketCard, type SupportChannelDeps } from '../dialogs/supportChannel.js';
+import {
+  escalationCard,
+  handleSupportChannel,
+  postedCard,
+  ticketCard,
+  type SupportChannelDeps,
+} from '../dialogs/supportChannel.js';
 import { PROACTIVE_TURN } from './proactive.js';
 import { isEscalationJourney } from './support/escalations.js';
-import { redactedSummary, type SummaryLine, type Ticket } from './support/tickets.js';
+import type { DeskCardView } from './support/desk.js';
+import { redactedSummary, type PostedCard, type SummaryLine, type Ticket } from './support/tickets.js';
 
 const MAX_RECENT_LINES = 8;
 /** Choices a ticket may name (with the menu's and the methods'), so it needs none of the person's words. */
@@ -41,6 +50,7 @@ export class PasswordHelpBot extends ActivityHandler {
   private readonly dialogs: DialogSet;
   /** The person's last messages, redacted as they are stored, for a ticket if they ask for a person. */
   private readonly recent: StatePropertyAccessor<SummaryLine[]>;
+  private readonly struggle: StatePropertyAccessor<Struggle>;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -53,6 +63,7 @@ export class PasswordHelpBot extends ActivityHandler {
     const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
     this.dialogs = new DialogSet(dialogState).add(mainDialog);
     this.recent = conversationState.createProperty('recentLines');
+    this.struggle = conversationState.createProperty('struggle');
 
     this.onMessage(async (context, next) => {
       stripBotMention(context);
@@ -61,7 +72,7 @@ export class PasswordHelpBot extends ActivityHandler {
         if (!(await handleSupportChannel(context, services, supportChannel)))
           await moveToPersonalChat(context, services);
       } else if (!(await this.answerWhileWaiting(context))) {
-        const dc = await this.dialogs.createContext(context);
+        const dc = await this.dialogContextFor(context);
         await this.remember(context, dc);
         await this.runDialog(dc, { greet: mainDialog.routeOf(context) === undefined });
       }
@@ -77,8 +88,14 @@ export class PasswordHelpBot extends ActivityHandler {
       const t = textsFor(context, services);
       const value = (context.activity.value ?? {}) as Record<string, string>;
       switch (context.activity.name) {
-        case SUPPORT_TICKET:
-          await context.sendActivity(ticketCard(context, services, context.activity.value as Ticket));
+        case SUPPORT_TICKET: {
+          const ticket = context.activity.value as Ticket;
+          const sent = await context.sendActivity(ticketCard(context, services, ticket));
+          if (sent?.id) await services.tickets.attachCard(ticket.id, postedCard(context, sent.id));
+          break;
+        }
+        case SUPPORT_CARD:
+          await this.showDeskCard(context);
           break;
         case SUPPORT_OUTCOME: {
           const { id = '', journey = '', state = '' } = value;
@@ -95,7 +112,7 @@ export class PasswordHelpBot extends ActivityHandler {
           await context.sendActivity(t('phoneChange.notSent', { ending: value.ending ?? '' }));
           break;
         case PASSWORD_PAGE_DONE: {
-          const dc = await this.dialogs.createContext(context);
+          const dc = await this.dialogContextFor(context);
           if (dc.activeDialog) await dc.continueDialog();
           if (!context.turnState.get(PASSWORD_PAGE_DONE)) await context.sendActivity(t('password.changed'));
           break;
@@ -110,7 +127,7 @@ export class PasswordHelpBot extends ActivityHandler {
       );
       // In a Teams team or group chat a greeting to everyone would be noise.
       if (newcomers.length > 0 && !isSharedTeamsConversation(context))
-        await this.runDialog(await this.dialogs.createContext(context), { greet: true });
+        await this.runDialog(await this.dialogContextFor(context), { greet: true });
       await next();
     });
   }
@@ -161,11 +178,21 @@ export class PasswordHelpBot extends ActivityHandler {
       await context.sendActivity(textsFor(context, this.services)('support.released'));
   }
 
+  /** A ticket's or an escalation's card in the support channel, replaced in place with its latest state. */
+  private async showDeskCard(context: TurnContext): Promise<void> {
+    const view = context.activity.value as DeskCardView & { card: PostedCard };
+    const card =
+      view.kind === 'ticket'
+        ? ticketCard(context, this.services, view.ticket)
+        : escalationCard(context, this.services, view.escalation);
+    await context.updateActivity({ ...card, id: view.card.activityId });
+  }
+
   /** Support handed the person to a journey: whatever was under way gives way to it. */
   private async startEscalation(context: TurnContext): Promise<void> {
     const { escalationId, journey } = (context.activity.value ?? {}) as { escalationId?: string; journey?: string };
     if (!escalationId || !isEscalationJourney(journey)) return;
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogContextFor(context);
     await dc.cancelAllDialogs();
     await context.sendActivity(textsFor(context, this.services)('support.escalated'));
     await dc.beginDialog(MAIN_DIALOG, { startWith: journey, escalationId } satisfies MainOptions);
@@ -192,6 +219,12 @@ export class PasswordHelpBot extends ActivityHandler {
         value: { title: t('password.cardTitle'), url: this.pages.passwordPageUrl(page.token), height: 460, width: 420 },
       },
     };
+  }
+
+  /** The dialog context for a turn, with the conversation's record of what did not work lent to the dialogs. */
+  private async dialogContextFor(context: TurnContext): Promise<DialogContext> {
+    await lendStruggle(context, this.struggle);
+    return this.dialogs.createContext(context);
   }
 
   override async run(context: TurnContext): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from '../security/audit.js';
+import type { PostedCard } from './tickets.js';
 
 /** The journeys support can hand a customer to (SPEC §5). */
 export const ESCALATION_JOURNEYS = ['reset', 'billing', 'change-password', 'phone'] as const;
@@ -15,6 +16,10 @@ export interface Escalation {
   state: EscalationState;
   /** Who asked: 'api', or the agent in the support channel. */
   by: string;
+  /** The ticket it came from, when support named one. */
+  ticketId?: string;
+  /** Its own card in the support channel (an agent's command there), updated with the outcome. */
+  card?: PostedCard;
   createdAt: string;
   updatedAt: string;
 }
@@ -47,33 +52,27 @@ export class EscalationService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Started, or failed when the conversation could not be reached: the caller tells whoever asked. */
   async start(
-    conversationId: string,
-    journey: EscalationJourney,
-    by: string,
+    request: { conversationId: string; journey: EscalationJourney; by: string; ticketId?: string },
     startJourney: JourneyStarter,
   ): Promise<Escalation> {
     const at = this.now().toISOString();
-    const escalation: Escalation = {
-      id: randomUUID(),
-      conversationId,
-      journey,
-      state: 'started',
-      by,
-      createdAt: at,
-      updatedAt: at,
-    };
+    const escalation: Escalation = { id: randomUUID(), ...request, state: 'started', createdAt: at, updatedAt: at };
     await this.escalations.put(escalation);
     const reached = await startJourney(escalation).catch(() => false);
     await this.record(escalation, reached ? 'support.escalation_started' : 'support.escalation_failed');
     if (reached) return escalation;
-    const failed = (await this.settle(escalation.id, 'failed')) ?? escalation;
-    await this.onSettled?.(failed).catch(() => undefined);
-    return failed;
+    return (await this.settle(escalation.id, 'failed')) ?? escalation;
   }
 
   get(id: string): Promise<Escalation | undefined> {
     return this.escalations.get(id);
+  }
+
+  /** The escalation's card was posted in the support channel. */
+  async attachCard(id: string, card: PostedCard): Promise<void> {
+    await this.escalations.update(id, (current) => ({ ...current, card }));
   }
 
   /** The journey ended in the conversation: completed when it ran to its end, else abandoned. */
@@ -84,8 +83,9 @@ export class EscalationService {
     await this.onSettled?.(settled).catch(() => undefined);
   }
 
-  /** Moves a started escalation to its final state; a settled one stays as it is. */
-  /** The escalation in its final state, when this call moved it there; undefined otherwise. */
+  /**
+   * Moves a started escalation to its final state; a settled one stays as it is.
+   * The escalation in its final state, when this call moved it there; undefined otherwise. */
   private async settle(id: string, state: Exclude<EscalationState, 'started'>): Promise<Escalation | undefined> {
     let moved = false;
     const escalation = await this.escalations.update(id, (current) => {
@@ -112,6 +112,7 @@ export class EscalationService {
         conversationId: escalation.conversationId,
         journey: escalation.journey,
         by: escalation.by,
+        ticketId: escalation.ticketId ?? null,
       },
     });
   }

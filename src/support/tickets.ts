@@ -30,6 +30,22 @@ export const SECRET_STEPS = new Set([
 
 export type TicketState = 'open' | 'completed' | 'cancelled';
 
+/** Why the person was handed to an agent: they asked, or the journey could not go on. */
+export type HandoffReason = 'asked' | 'noCardPayment' | 'regionUnavailable' | 'limitsReached' | 'repeatedFailure';
+
+/** A card the bot posted in the support channel, kept to update it in place. `reference` is opaque here. */
+export interface PostedCard {
+  reference: unknown;
+  activityId: string;
+}
+
+/** The latest journey support handed the person to from a ticket, as its card shows it. */
+export interface TicketEscalation {
+  id: string;
+  journey: string;
+  state: string;
+}
+
 export interface Ticket {
   id: string;
   conversationId: string;
@@ -37,10 +53,17 @@ export interface Ticket {
   /** The journey and step the person had reached when they asked for a person. */
   journey: string | undefined;
   step: string | undefined;
+  /** Absent on tickets opened before reasons were recorded. */
+  reason?: HandoffReason;
   /** Only when the person is signed in (or support matched them): never guessed from what was typed. */
   accountId?: string;
   summary: SummaryLine[];
   state: TicketState;
+  /** Who closed it: the agent, `api`, `channel` (its hand-off service) or `person`. */
+  settledBy?: string;
+  escalation?: TicketEscalation;
+  /** The ticket's card in the support channel, when it was posted there. */
+  card?: PostedCard;
   createdAt: string;
   updatedAt: string;
 }
@@ -84,6 +107,9 @@ function maskedIdentifiersIn(text: string): string[] {
  * completes it or the person withdraws it. States only move from open.
  */
 export class TicketService {
+  /** Told when a ticket is completed or withdrawn, to show it on the ticket's card. */
+  onSettled: ((ticket: Ticket) => Promise<void>) | undefined;
+
   constructor(
     private readonly tickets: TicketRepository,
     private readonly sink: TicketSink,
@@ -96,6 +122,7 @@ export class TicketService {
     locale: string;
     journey?: string;
     step?: string;
+    reason: HandoffReason;
     accountId?: string;
     /** Already made safe by redactedSummary. */
     recent: readonly SummaryLine[];
@@ -107,6 +134,7 @@ export class TicketService {
       locale: request.locale,
       journey: request.journey,
       step: request.step,
+      reason: request.reason,
       ...(request.accountId ? { accountId: request.accountId } : {}),
       // Redacted once more on the way out, in case a caller ever passes something unprepared.
       summary: request.recent.map(({ step, text }) => ({ step, text: redactText(text) })),
@@ -120,7 +148,12 @@ export class TicketService {
       event: 'support.handoff_requested',
       ...(ticket.accountId ? { accountId: ticket.accountId } : {}),
       via: 'chat',
-      detail: { ticketId: ticket.id, conversationId: ticket.conversationId, journey: ticket.journey ?? null },
+      detail: {
+        ticketId: ticket.id,
+        conversationId: ticket.conversationId,
+        journey: ticket.journey ?? null,
+        reason: ticket.reason ?? null,
+      },
     });
     return ticket;
   }
@@ -143,12 +176,22 @@ export class TicketService {
     return this.settle(id, 'cancelled', 'person');
   }
 
+  /** The ticket's card was posted in the support channel. */
+  async attachCard(id: string, card: PostedCard): Promise<void> {
+    await this.tickets.update(id, (current) => ({ ...current, card }));
+  }
+
+  /** Support handed the person to a journey from this ticket, or that journey moved on. */
+  noteEscalation(id: string, escalation: TicketEscalation): Promise<Ticket | undefined> {
+    return this.tickets.update(id, (current) => ({ ...current, escalation, updatedAt: this.now().toISOString() }));
+  }
+
   private async settle(id: string, state: Exclude<TicketState, 'open'>, by: string): Promise<Ticket | undefined> {
     let changed = false;
     const ticket = await this.tickets.update(id, (current) => {
       if (current.state !== 'open') return current;
       changed = true;
-      return { ...current, state, updatedAt: this.now().toISOString() };
+      return { ...current, state, settledBy: by, updatedAt: this.now().toISOString() };
     });
     if (!ticket || !changed) return undefined;
     await this.audit.record({
@@ -156,6 +199,7 @@ export class TicketService {
       via: by,
       detail: { ticketId: id, conversationId: ticket.conversationId, by },
     });
+    await this.onSettled?.(ticket).catch(() => undefined);
     return ticket;
   }
 }

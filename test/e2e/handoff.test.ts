@@ -84,12 +84,76 @@ describe('handing a person to customer support (end to end)', function () {
     });
   }
 
+  for (const [locale, t] of [
+    [
+      'en-US',
+      {
+        notEmail: ['my email? no idea', 'I forgot it', 'streamflix'],
+        invalid: "That doesn't look like an email address",
+        failures: "Let's stop there: this isn't working out",
+        limited: 'please try again in',
+        limits: "That's the second limit you've run into",
+        handed: "I've asked a colleague",
+        waiting: 'will reply here soon',
+      },
+    ],
+    [
+      'nl-NL',
+      {
+        notEmail: ['mijn e-mail? geen idee', 'vergeten', 'streamflix'],
+        invalid: 'Dat lijkt geen e-mailadres',
+        failures: 'Laten we hier stoppen: dit lukt zo niet',
+        limited: 'Probeer het voor je veiligheid over',
+        limits: 'Dit is de tweede keer dat je tegen een limiet aanloopt',
+        handed: 'Ik heb een collega',
+        waiting: 'reageert hier zo',
+      },
+    ],
+  ] as const) {
+    it(`hands the person over when one step turns their answer down three times in a row (${locale})`, async () => {
+      const chat = app.test.conversation(undefined, locale);
+      await chat.send('reset');
+      await chat.send('email');
+      expect(await chat.say(t.notEmail[0])).to.contain(t.invalid);
+      expect(await chat.say(t.notEmail[1])).to.contain(t.invalid);
+      const handed = await chat.postRaw({ type: 'message', text: t.notEmail[2] });
+      expect(handed.find((activity) => activity.type === 'event')?.name).to.equal('handoff.initiate');
+      expect(replyText(handed)).to.contain(t.failures).and.contain(t.handed);
+      const [ticket] = await tickets();
+      expect(ticket).to.deep.include({
+        reason: 'repeatedFailure',
+        journey: 'emailResetDialog',
+        step: 'email',
+        conversationId: chat.conversationId,
+      });
+      expect(await chat.say('reset')).to.contain(t.waiting);
+    });
+
+    it(`hands the person over the second time a limit stops them (${locale})`, async () => {
+      const chat = app.test.conversation(undefined, locale);
+      const answers: string[] = [];
+      for (let request = 1; request <= 7; request++) {
+        await chat.send('cancel');
+        await chat.send('reset');
+        await chat.send('email');
+        answers.push(await chat.say('someone@example.com'));
+      }
+      // Five requests an hour per address: the sixth is refused, the seventh hands over.
+      expect(answers.slice(0, 5).join()).to.not.contain(t.limited);
+      expect(answers[5]).to.contain(t.limited).and.not.contain(t.handed);
+      expect(answers[6]).to.contain(t.limited).and.contain(t.limits).and.contain(t.handed);
+      const [ticket] = await tickets();
+      expect(ticket).to.deep.include({ reason: 'limitsReached', journey: 'emailResetDialog', step: 'email' });
+      expect(JSON.stringify(ticket)).to.not.contain('someone@example.com');
+    });
+  }
+
   it('lets the person withdraw the request, and reports "another way" of paying to a person', async () => {
     const chat = app.test.conversation();
     await chat.send('billing');
     expect(await chat.say('other')).to.contain("I've asked a colleague");
     const [ticket] = await tickets();
-    expect(ticket!.journey).to.equal('billingDialog');
+    expect(ticket).to.deep.include({ journey: 'billingDialog', reason: 'noCardPayment' });
     expect(await chat.say('cancel')).to.contain("I've withdrawn your request");
     expect(await chat.say('reset')).to.contain('How would you like to reset your password?');
   });

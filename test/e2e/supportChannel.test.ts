@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Activity } from 'botbuilder';
 import { StandInChannelCredentials, startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
 import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
-import { readJsonLines, replyText, useTestApp, type ChatDriver } from '../helpers/testApp.js';
+import { LIAM } from '../helpers/accounts.js';
+import { latestResetLink, readJsonLines, replyText, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
 const APP_ID = '5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d';
 const BOT = { id: `28:${APP_ID}`, name: 'StreamFlix Password Help' };
@@ -12,6 +13,7 @@ const ADMIN = '11111111-2222-4333-8444-555555555555';
 const AGENT = '66666666-7777-4888-9999-000000000000';
 const CUSTOMER = '0b7e2c3d-8f9a-4b1c-a2d3-e4f5a6b7c8d9';
 const SUPPORT_CHANNEL = '19:support-desk@thread.tacv2';
+const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
 /** The support team's Teams channel, authenticated end to end, with the channel's reply endpoint stood in. */
 describe("support team's Teams channel (end to end, authenticated)", function () {
@@ -27,6 +29,7 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
   });
   afterEach(() => channel.close());
   const app = useTestApp({
+    accounts: [LIAM],
     get env() {
       return {
         ...auth.botEnv(APP_ID),
@@ -53,6 +56,10 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
     entities: [{ type: 'mention', mentioned: BOT, text: '<at>StreamFlix Password Help</at>' }],
   });
   const cardIn = (activity: Partial<Activity>) => JSON.stringify(activity.attachments ?? []);
+  /** The id the channel gave a message the bot posted, and the update that replaced one. */
+  const postedIdOf = (activity: Partial<Activity>) =>
+    `sent-${channel.received.findIndex((e) => e.activity === activity) + 1}`;
+  const updateOf = (activity: Partial<Activity>) => channel.updated.find((entry) => entry.activity === activity)!;
 
   it('lets only an admin register the channel; tickets then arrive there as cards, and "Mark done" releases the customer', async () => {
     expect(replyText(await inSupportChannel(AGENT).post(mention('register support channel')))).to.contain(
@@ -79,6 +86,27 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
     expect(replyText(done)).to.contain(`Ticket ${ticketId} is done`);
     await channel.waitForMessage((activity) => (activity.text ?? '').includes('Customer support has finished'));
     expect(await customer.say('reset')).to.contain('How would you like to reset your password?');
+
+    // The ticket's own card now says who finished it, and can no longer be marked done.
+    const shown = await channel.waitForUpdate((activity) => cardIn(activity).includes(`Done (by ${AGENT})`));
+    expect(cardIn(shown)).to.not.contain('Mark done');
+    expect(updateOf(shown)).to.deep.include({ conversationId: SUPPORT_CHANNEL, activityId: postedIdOf(card) });
+  });
+
+  it('shows on the card why the bot handed the person over, and that the person withdrew the request', async () => {
+    await inSupportChannel(ADMIN).post(mention('register support channel'));
+    const customer = customerChat();
+    await customer.send('reset');
+    await customer.send('sms');
+    for (const notANumber of ['call me maybe', 'my number is secret', 'no']) await customer.send(notANumber);
+    const card = await channel.waitForMessage((activity) => cardIn(activity).includes('Mark done'));
+    expect(cardIn(card)).to.contain('turned down three times in a row');
+    expect(cardIn(card)).to.contain('[free text withheld: 13 characters]');
+
+    expect(await customer.say('cancel')).to.contain('withdrawn your request');
+    const shown = await channel.waitForUpdate((activity) => cardIn(activity).includes('Withdrawn by the customer'));
+    expect(updateOf(shown).activityId).to.equal(postedIdOf(card));
+    expect(cardIn(shown)).to.not.contain('Mark done');
   });
 
   it('hands a customer to the bot on "@bot escalate" and reports the outcome in the channel', async () => {
@@ -91,13 +119,41 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
     const started = await inSupportChannel(AGENT).post(mention(`escalate ${ticketId} reset`));
     expect(replyText(started)).to.match(/Escalation [0-9a-f-]{36}: reset is started\./);
     await channel.waitForMessage((activity) => (activity.text ?? '').includes('How would you like to reset'));
+    await channel.waitForUpdate((activity) => cardIn(activity).includes('reset: started'));
     expect(await customer.say('cancel')).to.contain('stopped');
-    await channel.waitForMessage((activity) => /reset is abandoned/.test(activity.text ?? ''));
+
+    // The outcome lands on the ticket's card, in place, not as a message of its own.
+    const shown = await channel.waitForUpdate((activity) => cardIn(activity).includes('reset: abandoned'));
+    expect(updateOf(shown).activityId).to.equal(postedIdOf(card));
+    expect(cardIn(shown)).to.contain(`Done (by ${AGENT})`);
+    expect(channel.received.some((entry) => /reset is abandoned/.test(entry.activity.text ?? ''))).to.equal(false);
 
     expect(replyText(await inSupportChannel(AGENT).post(mention('escalate T-00000000 reset')))).to.contain(
       "I don't know ticket T-00000000",
     );
     expect(replyText(await inSupportChannel(AGENT).post(mention('what can you do')))).to.contain('escalate <ticket');
+  });
+
+  it('answers "@bot escalate <conversation>" with a card of its own that shows the outcome when the customer finishes', async () => {
+    await inSupportChannel(ADMIN).post(mention('register support channel'));
+    const customer = customerChat();
+    await customer.send('hello');
+    const agent = inSupportChannel(AGENT);
+    // Replies go through the channel's endpoint here, as in Teams, so the card gets an id to update.
+    agent.extra = { ...agent.extra, deliveryMode: 'normal' };
+    await agent.post(mention(`escalate ${customer.conversationId} reset`));
+    const card = await channel.waitForMessage((activity) => cardIn(activity).includes('reset: started'));
+    expect(cardIn(card)).to.contain(customer.conversationId).and.to.contain(AGENT);
+
+    expect(await customer.say('email')).to.contain('email address');
+    await customer.send(LIAM.email);
+    await customer.idle();
+    await customer.send(await latestResetLink(app.test, LIAM.email));
+    expect(await customer.say({ value: { password: NEW_PASSWORD, confirm: NEW_PASSWORD } })).to.contain(
+      'Your password has been changed',
+    );
+    const shown = await channel.waitForUpdate((activity) => cardIn(activity).includes('reset: completed'));
+    expect(updateOf(shown).activityId).to.equal(postedIdOf(card));
   });
 
   it('keeps pointing people in any other channel to a private chat', async () => {

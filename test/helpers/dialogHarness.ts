@@ -4,6 +4,7 @@ import type { Dialog } from 'botbuilder-dialogs';
 import { DialogTestClient } from 'botbuilder-testing';
 import path from 'node:path';
 import type { DialogServices } from '../../dialogs/services.js';
+import { lendStruggle, type Struggle } from '../../dialogs/struggle.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/security/logger.js';
 import { createServices, type Services } from '../../src/services.js';
@@ -39,6 +40,17 @@ function authenticatedAsChannel(): Middleware {
   };
 }
 
+/** As the bot does: the conversation's record of what did not work, for the J9 hand-offs. */
+function lendingStruggle(conversationState: ConversationState): Middleware {
+  const record = conversationState.createProperty<Struggle>('struggle');
+  return {
+    onTurn: async (context, next) => {
+      await lendStruggle(context, record);
+      await next();
+    },
+  };
+}
+
 /**
  * A dialog under test with botbuilder-testing, on the real domain services and a JSON store in a
  * temp directory. Each `send` returns every reply of that turn.
@@ -62,12 +74,13 @@ export class DialogHarness {
       logger: createLogger('silent'),
       ...(options.now ? { now: options.now } : {}),
     });
+    const conversationState = new ConversationState(new MemoryStorage());
     const client = new DialogTestClient(
       options.channelId ?? 'test',
       makeDialog(services.dialogServices),
       options.initialOptions,
-      options.teamsUser ? [authenticatedAsChannel()] : [],
-      new ConversationState(new MemoryStorage()),
+      [...(options.teamsUser ? [authenticatedAsChannel()] : []), lendingStruggle(conversationState)],
+      conversationState,
     );
     return new DialogHarness(client, services, temp, options.locale ?? 'en-US', options.teamsUser);
   }

@@ -144,7 +144,9 @@ export class ChatDriver {
     });
     if (response.status !== 200)
       throw new Error(`POST /api/messages answered ${response.status}: ${await response.text()}`);
-    const body = (await response.json()) as { activities?: Partial<Activity>[] };
+    // Without expectReplies the replies go to serviceUrl and the response is empty.
+    const text = await response.text();
+    const body = (text ? JSON.parse(text) : {}) as { activities?: Partial<Activity>[] };
     return body.activities ?? [];
   }
 }

@@ -29,7 +29,7 @@ describe('support escalations (state machine)', () => {
   });
 
   it('starts, then settles once: a later outcome does not change a final state', async () => {
-    const escalation = await service.start('conv-1', 'reset', 'api', async () => true);
+    const escalation = await service.start({ conversationId: 'conv-1', journey: 'reset', by: 'api' }, async () => true);
     expect(escalation.state).to.equal('started');
     await service.finish(escalation.id, 'completed');
     await service.finish(escalation.id, 'abandoned');
@@ -42,8 +42,10 @@ describe('support escalations (state machine)', () => {
   });
 
   it('fails when the conversation cannot be reached, whether the starter says so or throws', async () => {
-    expect((await service.start('conv-1', 'phone', 'api', async () => false)).state).to.equal('failed');
-    const thrown = await service.start('conv-2', 'billing', 'api', async () => {
+    expect(
+      (await service.start({ conversationId: 'conv-1', journey: 'phone', by: 'api' }, async () => false)).state,
+    ).to.equal('failed');
+    const thrown = await service.start({ conversationId: 'conv-2', journey: 'billing', by: 'api' }, async () => {
       throw new Error('channel down');
     });
     expect(thrown.state).to.equal('failed');

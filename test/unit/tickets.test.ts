@@ -80,12 +80,16 @@ describe('support tickets', () => {
       { deliver: async (ticket) => void delivered.push(ticket) },
       { record: async (event) => void audit.push(event) },
     );
+    const settled: Ticket[] = [];
+    service.onSettled = async (ticket) => void settled.push(ticket);
     const ticket = await service.open({
       conversationId: 'c-1',
       locale: 'nl',
       journey: 'billingDialog',
+      reason: 'noCardPayment',
       recent: redactedSummary(SEEDED),
     });
+    expect(ticket.reason).to.equal('noCardPayment');
     expect(delivered.map((t) => t.id)).to.deep.equal([ticket.id]);
     expect(JSON.stringify(delivered)).to.not.contain('lantern-orbit-velvet');
     expect((await service.openFor('c-1'))?.id).to.equal(ticket.id);
@@ -94,5 +98,6 @@ describe('support tickets', () => {
     expect(await service.complete(ticket.id, 'api')).to.equal(undefined);
     expect(await service.openFor('c-1')).to.equal(undefined);
     expect(audit.map((event) => event.event)).to.deep.equal(['support.handoff_requested', 'support.handoff_completed']);
+    expect(settled.map((t) => [t.state, t.settledBy])).to.deep.equal([['completed', 'api']], 'told once, by whom');
   });
 });
