@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import path from 'node:path';
 import type { Ticket } from '../../src/support/tickets.js';
 import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
-import { readJsonLines, replyText, useTestApp } from '../helpers/testApp.js';
+import { LIAM } from '../helpers/accounts.js';
+import { latestResetLink, readJsonLines, replyText, useTestApp } from '../helpers/testApp.js';
 
 const SUPPORT_API_KEY = 'support-desk-key-0123456789abcdef';
 
@@ -14,7 +15,7 @@ describe('handing a person to customer support (end to end)', function () {
     channel = await startChannelStandIn();
   });
   afterEach(() => channel.close());
-  const app = useTestApp({ env: { SUPPORT_API_KEY, SUPPORT_WAIT: '10m' } });
+  const app = useTestApp({ accounts: [LIAM], env: { SUPPORT_API_KEY, SUPPORT_WAIT: '10m' } });
 
   const tickets = () => readJsonLines<Ticket & { at: string }>(path.join(app.test.dataDir, 'outbox', 'support.jsonl'));
 
@@ -147,6 +148,23 @@ describe('handing a person to customer support (end to end)', function () {
       expect(JSON.stringify(ticket)).to.not.contain('someone@example.com');
     });
   }
+
+  it('takes what is typed at a password step as the password, and says there how to reach a person', async () => {
+    const chat = app.test.conversation();
+    await chat.send('reset');
+    await chat.send('email');
+    await chat.send(LIAM.email);
+    await chat.idle();
+    await chat.send(await latestResetLink(app.test, LIAM.email));
+    // "Talk to a person" passes the password rules, so at this step it is a password, not a request.
+    expect(await chat.say('talk to a person')).to.contain('Please type the same password once more');
+    expect(await tickets()).to.deep.equal([]);
+    expect(await chat.say('help')).to.contain('type "cancel" and then "agent"');
+    await chat.send('cancel');
+    expect(await chat.say('agent')).to.contain("I've asked a colleague");
+    const [ticket] = await tickets();
+    expect(JSON.stringify(ticket)).to.not.contain('talk to a person');
+  });
 
   it('lets the person withdraw the request, and reports "another way" of paying to a person', async () => {
     const chat = app.test.conversation();
