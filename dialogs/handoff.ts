@@ -30,6 +30,11 @@ export async function handToPerson(
     ...(person ? { accountId: person.account.id } : {}),
     recent,
   });
+  const t = textsFor(context, services);
+  if (!ticket) {
+    await context.sendActivity(t('support.tooMany', { supportUrl: services.settings.supportUrl }));
+    return;
+  }
   await context.sendActivity(
     EventFactory.createHandoffInitiation(context, {
       ticketId: ticket.id,
@@ -40,7 +45,7 @@ export async function handToPerson(
   );
   const wait = services.texts.formatDuration(locale, services.settings.supportWaitMs);
   await context.sendActivity(
-    textsFor(context, services)('support.handedOff', {
+    t('support.handedOff', {
       ticketId: ticket.id,
       wait,
       supportUrl: services.settings.supportUrl,

@@ -79,6 +79,8 @@ export interface RateLimitSettings {
   perClientAddressHour: number;
   /** J6: failed current-password checks per account before the journey locks for an hour. */
   currentPasswordFailuresHour: number;
+  /** J9: tickets one conversation may open, so nobody can flood the support channel. */
+  ticketsPerConversationHour: number;
 }
 
 export const DEFAULT_LIMITS: RateLimitSettings = {
@@ -92,6 +94,7 @@ export const DEFAULT_LIMITS: RateLimitSettings = {
   perConversationHour: 20,
   perClientAddressHour: 20,
   currentPasswordFailuresHour: 10,
+  ticketsPerConversationHour: 3,
 };
 
 export class ConfigError extends Error {

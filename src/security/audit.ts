@@ -32,6 +32,7 @@ export type AuditEventName =
   | 'support.escalation_completed'
   | 'support.escalation_abandoned'
   | 'support.handoff_requested'
+  | 'support.handoff_limited'
   | 'support.handoff_completed'
   | 'support.handoff_cancelled'
   | 'account.imported';

@@ -74,6 +74,7 @@ export class RateLimits {
   private readonly billingConversation: Counter[];
   private readonly billingCard: Counter[];
   private readonly currentPasswordFailures: Counter;
+  private readonly ticketConversation: Counter[];
   private readonly currentPasswordMax: number;
 
   constructor(settings: RateLimitSettings, counters: CounterFactory = memoryCounters) {
@@ -94,6 +95,12 @@ export class RateLimits {
     ];
     this.currentPasswordMax = settings.currentPasswordFailuresHour;
     this.currentPasswordFailures = counters(settings.currentPasswordFailuresHour, HOUR_S, 'current-pw-h');
+    this.ticketConversation = [counters(settings.ticketsPerConversationHour, HOUR_S, 'ticket-conv-h')];
+  }
+
+  /** A support ticket opened in a conversation (J9). */
+  ticketsByConversation(conversationId: string): Promise<LimitDecision> {
+    return consumeAll(this.ticketConversation, conversationId);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from '../security/audit.js';
+import type { LimitDecision } from '../security/rateLimits.js';
 import { redactText } from '../security/redact.js';
 
 /** One line of what the person said, as the ticket may show it. */
@@ -114,9 +115,11 @@ export class TicketService {
     private readonly tickets: TicketRepository,
     private readonly sink: TicketSink,
     private readonly audit: AuditTrail,
+    private readonly limits: { ticketsByConversation(conversationId: string): Promise<LimitDecision> },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The new ticket, or undefined when the conversation has opened its share of tickets this hour. */
   async open(request: {
     conversationId: string;
     locale: string;
@@ -126,7 +129,15 @@ export class TicketService {
     accountId?: string;
     /** Already made safe by redactedSummary. */
     recent: readonly SummaryLine[];
-  }): Promise<Ticket> {
+  }): Promise<Ticket | undefined> {
+    if (!(await this.limits.ticketsByConversation(request.conversationId)).allowed) {
+      await this.audit.record({
+        event: 'support.handoff_limited',
+        via: 'chat',
+        detail: { conversationId: request.conversationId, reason: request.reason },
+      });
+      return undefined;
+    }
     const at = this.now().toISOString();
     const ticket: Ticket = {
       id: `T-${randomUUID().slice(0, 8).toUpperCase()}`,

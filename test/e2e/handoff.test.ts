@@ -197,6 +197,20 @@ describe('handing a person to customer support (end to end)', function () {
     expect(unknown.status).to.equal(404);
   });
 
+  it('opens no more than three tickets an hour for one conversation, and then points to support directly', async () => {
+    const chat = app.test.conversation(undefined, 'nl-NL');
+    for (let i = 0; i < 3; i++) {
+      expect(await chat.say('medewerker')).to.contain('Ik heb een collega');
+      expect(await chat.say('annuleren')).to.contain('ingetrokken');
+    }
+    const refused = await chat.postRaw({ type: 'message', text: 'medewerker' });
+    expect(replyText(refused)).to.contain('al een paar keer aan de klantenservice doorgegeven');
+    expect(replyText(refused)).to.contain('https://');
+    expect(refused.some((activity) => activity.type === 'event')).to.equal(false, 'no handoff event');
+    expect(await tickets()).to.have.length(3);
+    expect(await chat.say('reset')).to.contain('Hoe wil je je wachtwoord herstellen?');
+  });
+
   it('closes the ticket when the channel reports the hand-off completed', async () => {
     const chat = app.test.conversation();
     await chat.send('agent');

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { DEFAULT_LIMITS } from '../../src/config.js';
 import type { AuditEvent } from '../../src/security/audit.js';
+import { RateLimits } from '../../src/security/rateLimits.js';
 import { redactedSummary, TicketService, type Ticket, type TicketRepository } from '../../src/support/tickets.js';
 
 class MemoryTickets implements TicketRepository {
@@ -79,6 +81,7 @@ describe('support tickets', () => {
       new MemoryTickets(),
       { deliver: async (ticket) => void delivered.push(ticket) },
       { record: async (event) => void audit.push(event) },
+      new RateLimits(DEFAULT_LIMITS),
     );
     const settled: Ticket[] = [];
     service.onSettled = async (ticket) => void settled.push(ticket);
@@ -89,6 +92,7 @@ describe('support tickets', () => {
       reason: 'noCardPayment',
       recent: redactedSummary(SEEDED),
     });
+    if (!ticket) throw new Error('no ticket opened');
     expect(ticket.reason).to.equal('noCardPayment');
     expect(delivered.map((t) => t.id)).to.deep.equal([ticket.id]);
     expect(JSON.stringify(delivered)).to.not.contain('lantern-orbit-velvet');
@@ -99,5 +103,32 @@ describe('support tickets', () => {
     expect(await service.openFor('c-1')).to.equal(undefined);
     expect(audit.map((event) => event.event)).to.deep.equal(['support.handoff_requested', 'support.handoff_completed']);
     expect(settled.map((t) => [t.state, t.settledBy])).to.deep.equal([['completed', 'api']], 'told once, by whom');
+  });
+
+  it('opens at most three tickets per conversation an hour, so nobody can flood the support channel', async () => {
+    const audit: AuditEvent[] = [];
+    const delivered: Ticket[] = [];
+    const service = new TicketService(
+      new MemoryTickets(),
+      { deliver: async (ticket) => void delivered.push(ticket) },
+      { record: async (event) => void audit.push(event) },
+      new RateLimits(DEFAULT_LIMITS),
+    );
+    const request = (conversationId: string) => ({
+      conversationId,
+      locale: 'en',
+      reason: 'asked' as const,
+      recent: [],
+    });
+    const opened = [];
+    for (let i = 0; i < 4; i++) {
+      const ticket = await service.open(request('c-1'));
+      opened.push(ticket);
+      if (ticket) await service.cancel(ticket.id);
+    }
+    expect(opened.map((ticket) => ticket !== undefined)).to.deep.equal([true, true, true, false]);
+    expect(await service.open(request('c-2'))).to.not.equal(undefined, 'another conversation is not held back');
+    expect(delivered).to.have.length(4);
+    expect(audit.filter((event) => event.event === 'support.handoff_limited')).to.have.length(1);
   });
 });
