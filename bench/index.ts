@@ -6,6 +6,7 @@
 // BENCH_ACCOUNTS and BENCH_SECONDS make a quicker run possible; BENCH_NODE_FLAGS passes V8 flags
 // (such as --max-old-space-size=200) to the bot's process, to try memory settings.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config.js';
 import { AccountService } from '../src/recovery/accounts.js';
@@ -58,23 +59,34 @@ async function seedAccounts(dataDir: string): Promise<string> {
   return passwordHash;
 }
 
+/**
+ * The environment and node flags of `npm start` (package.json), so the bot is measured as it
+ * runs: `NAME=value` words before `node`, and the flags between `node` and `--import`.
+ */
+function startCommand(): { env: Record<string, string>; flags: string[] } {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(/\s+/);
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=', 2) as [string, string]));
+  return { env, flags: words.slice(node + 1, words.indexOf('--import')) };
+}
+
 async function startServer(
   dataDir: string,
 ): Promise<{ child: ChildProcess; url: string; startupMs: number; rssMb: number }> {
+  const start = startCommand();
+  print(`bot started as npm start does: ${Object.keys(start.env).join(' ')} ${start.flags.join(' ')}`);
   const child = spawn(
     process.execPath,
     [
-      '--disable-warning=DEP0111',
+      ...start.flags,
       '--expose-gc',
       ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       '--import',
       'tsx',
       'bench/server.ts',
     ],
-    {
-      env: { ...process.env, DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { env: { ...process.env, ...start.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
@@ -229,8 +241,16 @@ async function touchStore(url: string): Promise<number> {
       }),
     );
   }
-  const stats = (await (await fetch(`${url}/bench/stats`)).json()) as { rssMb: number; heapUsedMb: number };
-  print(`live JS heap after a full collection: ${stats.heapUsedMb.toFixed(0)} MB`);
+  const stats = (await (await fetch(`${url}/bench/stats`)).json()) as {
+    rssMb: number;
+    heapUsedMb: number;
+    heapTotalMb: number;
+    externalMb: number;
+  };
+  print(
+    `after a full collection: live JS heap ${stats.heapUsedMb.toFixed(0)} MB of ${stats.heapTotalMb.toFixed(0)} MB, ` +
+      `outside the heap (buffers, native) ${stats.externalMb.toFixed(0)} MB`,
+  );
   return stats.rssMb;
 }
 

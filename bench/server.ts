@@ -95,7 +95,13 @@ app.server.get('/bench/stats', (_req: Request, res: Response, next) => {
   // After a full collection, so the reading is what the process keeps, not garbage not yet swept.
   (globalThis as { gc?: () => void }).gc?.();
   const memory = process.memoryUsage();
-  res.send(200, { rssMb: memory.rss / 2 ** 20, heapUsedMb: memory.heapUsed / 2 ** 20 });
+  const mb = (bytes: number) => bytes / 2 ** 20;
+  res.send(200, {
+    rssMb: mb(memory.rss),
+    heapUsedMb: mb(memory.heapUsed),
+    heapTotalMb: mb(memory.heapTotal),
+    externalMb: mb(memory.external),
+  });
   next();
 });
 

@@ -78,12 +78,13 @@ export class JsonAccountRepository implements AccountRepository {
   async upsertManyByEmail(builds: ReadonlyArray<(existing: Account | undefined) => Account>): Promise<Account[]> {
     // The last record for an address wins, as if they were imported one after another.
     const byEmail = new Map(builds.map((build) => [build(undefined).email, build]));
-    const accounts: Account[] = [];
-    for (const [email, build] of byEmail) {
-      const existingId = await this.emailIndex.get(email);
-      const existing = existingId === undefined ? undefined : await this.accounts.get(existingId);
-      accounts.push(build(existing));
-    }
+    // Read shard by shard: a lookup per record would read its shards again and again.
+    const existingIds = await this.emailIndex.getMany(byEmail.keys());
+    const existing = await this.accounts.getMany(existingIds.values());
+    const accounts = [...byEmail].map(([email, build]) => {
+      const id = existingIds.get(email);
+      return build(id === undefined ? undefined : existing.get(id));
+    });
     // Accounts first: an index entry never points at an account that is not there.
     await this.accounts.setMany(accounts.map((account) => [account.id, account]));
     await this.emailIndex.setMany(accounts.map((account) => [account.email, account.id]));

@@ -19,11 +19,13 @@ type Changes<V> = Map<string, V | undefined>;
  * A key-value collection spread over many small lowdb files, so that a change rewrites one
  * shard (a few hundred kilobytes at 100 000 records) rather than the whole store.
  *
- * Shards are read on first use and cached; a cached shard is re-read when its file was replaced
+ * Shards are read on first use and the most recently used ones are kept (SPEC §6: memory stays
+ * bounded however many records there are); a kept shard is re-read when its file was replaced
  * by another process (the accounts CLI next to the running bot), and writes hold a lock file so
  * neither process loses the other's change.
  */
 export class ShardedCollection<V> {
+  /** In least recently used order: the first entry is the next to go. */
   private readonly cache = new Map<number, CachedShard<V>>();
   private readonly queue = new SerialQueue();
   private dirReady: Promise<unknown> | undefined;
@@ -31,6 +33,8 @@ export class ShardedCollection<V> {
   constructor(
     readonly dir: string,
     readonly shardCount = 256,
+    /** At 100 000 accounts an account shard is about 170 kB on disk and takes about 1 ms to read. */
+    readonly cachedShards = 32,
   ) {}
 
   async init(): Promise<void> {
@@ -47,6 +51,16 @@ export class ShardedCollection<V> {
     const shard = await this.fresh(this.shardIndex(key));
     const value = shard.db.data[key];
     return value === undefined ? undefined : structuredClone(value);
+  }
+
+  /** The values of many keys, reading each shard once: for bulk imports. Absent keys are left out. */
+  async getMany(keys: Iterable<string>): Promise<Map<string, V>> {
+    const found = new Map<string, V>();
+    for (const [index, shardKeys] of this.byShard(keys)) {
+      const { data } = (await this.fresh(index)).db;
+      for (const key of shardKeys) if (data[key] !== undefined) found.set(key, structuredClone(data[key]));
+    }
+    return found;
   }
 
   /** Applies `change` to the current value (undefined when absent); returning undefined deletes it. */
@@ -79,12 +93,7 @@ export class ShardedCollection<V> {
     keys: Iterable<string>,
     change: (key: string, current: V | undefined) => V | undefined,
   ): Promise<void> {
-    const byShard = new Map<number, string[]>();
-    for (const key of keys) {
-      const index = this.shardIndex(key);
-      byShard.set(index, [...(byShard.get(index) ?? []), key]);
-    }
-    for (const [index, shardKeys] of byShard) {
+    for (const [index, shardKeys] of this.byShard(keys)) {
       await this.commit(index, async (data) => {
         const current = (key: string) => (data[key] === undefined ? undefined : structuredClone(data[key]));
         return new Map(shardKeys.map((key) => [key, change(key, current(key))]));
@@ -105,6 +114,17 @@ export class ShardedCollection<V> {
     return true;
   }
 
+  private byShard(keys: Iterable<string>): Map<number, string[]> {
+    const byShard = new Map<number, string[]>();
+    for (const key of keys) {
+      const index = this.shardIndex(key);
+      const shardKeys = byShard.get(index);
+      if (shardKeys) shardKeys.push(key);
+      else byShard.set(index, [key]);
+    }
+    return byShard;
+  }
+
   private shardIndex(key: string): number {
     return createHash('sha256').update(key).digest().readUInt32BE(0) % this.shardCount;
   }
@@ -118,12 +138,18 @@ export class ShardedCollection<V> {
     const file = this.fileOf(index);
     const identity = await fileIdentity(file);
     const cached = this.cache.get(index);
-    if (cached && cached.identity === identity) return cached;
+    if (cached && cached.identity === identity) return this.keep(index, cached);
     const db = new Low<Record<string, V>>(new AtomicJsonFile(file), {});
     await db.read();
-    const loaded = { db, identity };
-    this.cache.set(index, loaded);
-    return loaded;
+    return this.keep(index, { db, identity });
+  }
+
+  /** Marks the shard most recently used, letting the least recently used one go when over the bound. */
+  private keep(index: number, shard: CachedShard<V>): CachedShard<V> {
+    this.cache.delete(index);
+    this.cache.set(index, shard);
+    if (this.cache.size > this.cachedShards) this.cache.delete(this.cache.keys().next().value!);
+    return shard;
   }
 
   /**

@@ -42,6 +42,17 @@ describe('JSON store', () => {
       expect(before.filter((text, i) => text !== after[i])).to.have.length(1);
     });
 
+    it('keeps only the shards used last in memory, and reads and writes the others correctly from disk', async () => {
+      const collection = new ShardedCollection<{ n: number }>(temp.dir, 16, 2);
+      for (let i = 0; i < 100; i++) await collection.set(`key-${i}`, { n: i });
+      // Changes through shards that were let go in between, concurrently, lose nothing.
+      await Promise.all(Array.from({ length: 100 }, (_, i) => collection.update(`key-${i}`, (v) => ({ n: v!.n * 2 }))));
+      for (let i = 0; i < 100; i++) expect(await collection.get(`key-${i}`)).to.deep.equal({ n: i * 2 });
+      const kept = (collection as unknown as { cache: Map<number, unknown> }).cache;
+      expect(kept.size).to.be.at.most(2);
+      expect(await new ShardedCollection<{ n: number }>(temp.dir, 16).get('key-99')).to.deep.equal({ n: 198 });
+    });
+
     it('never interleaves concurrent read-modify-write cycles on one key', async () => {
       const collection = new ShardedCollection<number>(temp.dir, 2);
       await Promise.all(Array.from({ length: 40 }, () => collection.update('n', (n = 0) => n + 1)));
