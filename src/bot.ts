@@ -74,7 +74,7 @@ export class PasswordHelpBot extends ActivityHandler {
       } else if (!(await this.answerWhileWaiting(context))) {
         const dc = await this.dialogContextFor(context);
         await this.remember(context, dc);
-        await this.runDialog(dc, { greet: mainDialog.routeOf(context) === undefined });
+        await this.runDialog(dc, () => ({ greet: mainDialog.routeOf(context) === undefined }));
       }
       await next();
     });
@@ -127,7 +127,7 @@ export class PasswordHelpBot extends ActivityHandler {
       );
       // In a Teams team or group chat a greeting to everyone would be noise.
       if (newcomers.length > 0 && !isSharedTeamsConversation(context))
-        await this.runDialog(await this.dialogContextFor(context), { greet: true });
+        await this.runDialog(await this.dialogContextFor(context), () => ({ greet: true }));
       await next();
     });
   }
@@ -232,11 +232,12 @@ export class PasswordHelpBot extends ActivityHandler {
     await this.conversationState.saveChanges(context, false);
   }
 
-  private async runDialog(dc: DialogContext, startOptions: MainOptions): Promise<void> {
+  /** Continues the conversation's dialog, or begins the main dialog with the options `start` gives. */
+  private async runDialog(dc: DialogContext, start: () => MainOptions): Promise<void> {
     const result =
       dc.context.activity.type === 'message' ? await dc.continueDialog() : { status: DialogTurnStatus.empty };
     if (result.status === DialogTurnStatus.empty && !dc.activeDialog) {
-      await dc.beginDialog(MAIN_DIALOG, startOptions);
+      await dc.beginDialog(MAIN_DIALOG, start());
     }
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { isProcessAlive } from './processes.js';
@@ -50,6 +50,9 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 }
 
+/** Conversation state and references are a few kilobytes. */
+const SMALL_FILE = 64 * 1024;
+
 /** Writes `content` to `file` by way of a temporary file in the same (existing) directory. */
 export async function writeFileAtomically(
   file: string,
@@ -59,6 +62,18 @@ export async function writeFileAtomically(
   const dir = path.dirname(file);
   // The writer's pid in the name tells a crashed writer's leftover from another process's write.
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  if (!durable && content.length <= SMALL_FILE) {
+    // Two system calls into the page cache take microseconds, far less than the trips through
+    // libuv's thread pool (shared with argon2) that the asynchronous calls would queue for.
+    try {
+      writeFileSync(temp, content, { encoding: 'utf8', mode: 0o600 });
+      renameSync(temp, file);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
+    return;
+  }
   const handle = await fs.open(temp, 'w', 0o600);
   try {
     await handle.writeFile(content, 'utf8');

@@ -1,6 +1,12 @@
 import argon2 from 'argon2';
 import { expect } from 'chai';
-import { ARGON2_PARAMETERS, hashPassword, isArgon2Hash, verifyPassword } from '../../src/recovery/passwordHasher.js';
+import {
+  ARGON2_PARAMETERS,
+  Gate,
+  hashPassword,
+  isArgon2Hash,
+  verifyPassword,
+} from '../../src/recovery/passwordHasher.js';
 
 describe('password hashing', () => {
   it('uses argon2id with at least 19 MiB, two passes and one lane', async () => {
@@ -46,5 +52,38 @@ describe('password hashing', () => {
     expect(isArgon2Hash('$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo')).to.equal(true);
     expect(isArgon2Hash('$2b$10$abcdefghijklmnopqrstuv')).to.equal(false);
     expect(isArgon2Hash('$argon2id$v=19$m=65536$c2FsdA$aGFzaA')).to.equal(false);
+  });
+});
+
+describe('argon2 gate', () => {
+  it('runs at most its limit of tasks at once, starts the others in order, and survives failures', async () => {
+    const gate = new Gate(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const results = await Promise.allSettled(
+      Array.from({ length: 7 }, (_, i) =>
+        gate.run(async () => {
+          started.push(i);
+          most = Math.max(most, ++running);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+          if (i === 3) throw new Error('argon2 failed');
+          return i;
+        }),
+      ),
+    );
+    expect(most).to.equal(2);
+    expect(started).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
+    expect(results.map((result) => result.status)).to.deep.equal([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(await gate.run(async () => 'still open')).to.equal('still open');
   });
 });
