@@ -74,7 +74,8 @@ describe('support tickets', () => {
     ]);
   });
 
-  it('opens, then settles once; completing or cancelling a settled ticket does nothing', async () => {
+  /** The service on memory, with what it delivered and audited. */
+  function ticketService() {
     const audit: AuditEvent[] = [];
     const delivered: Ticket[] = [];
     const service = new TicketService(
@@ -83,6 +84,11 @@ describe('support tickets', () => {
       { record: async (event) => void audit.push(event) },
       new RateLimits(DEFAULT_LIMITS),
     );
+    return { service, audit, delivered };
+  }
+
+  it('opens, then settles once; completing or cancelling a settled ticket does nothing', async () => {
+    const { service, audit, delivered } = ticketService();
     const settled: Ticket[] = [];
     service.onSettled = async (ticket) => void settled.push(ticket);
     const ticket = await service.open({
@@ -106,14 +112,7 @@ describe('support tickets', () => {
   });
 
   it('opens at most three tickets per conversation an hour, so nobody can flood the support channel', async () => {
-    const audit: AuditEvent[] = [];
-    const delivered: Ticket[] = [];
-    const service = new TicketService(
-      new MemoryTickets(),
-      { deliver: async (ticket) => void delivered.push(ticket) },
-      { record: async (event) => void audit.push(event) },
-      new RateLimits(DEFAULT_LIMITS),
-    );
+    const { service, audit, delivered } = ticketService();
     const request = (conversationId: string) => ({
       conversationId,
       locale: 'en',
