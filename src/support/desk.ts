@@ -47,7 +47,11 @@ export class SupportDesk {
       ticket = await this.tickets.get(target.ticketId);
       if (!ticket) return { kind: 'unknownTicket' };
       conversationId = ticket.conversationId;
-    } else conversationId = target.conversationId;
+    } else {
+      conversationId = target.conversationId;
+      // A person waiting for an agent is handed to the bot all the same: that ticket is the one.
+      ticket = await this.tickets.openFor(conversationId);
+    }
     if (!(await this.host.knowsConversation(conversationId))) return { kind: 'unknownConversation' };
     // Handing the person back to the bot ends the wait for an agent.
     if (ticket?.state === 'open') await this.tickets.complete(ticket.id, by);

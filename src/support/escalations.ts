@@ -84,8 +84,9 @@ export class EscalationService {
   }
 
   /**
-   * Moves a started escalation to its final state; a settled one stays as it is.
-   * The escalation in its final state, when this call moved it there; undefined otherwise. */
+   * Moves a started escalation to its final state; a settled one stays as it is. Returns the
+   * escalation in its final state when this call moved it there, undefined otherwise.
+   */
   private async settle(id: string, state: Exclude<EscalationState, 'started'>): Promise<Escalation | undefined> {
     let moved = false;
     const escalation = await this.escalations.update(id, (current) => {

@@ -176,19 +176,27 @@ describe('handing a person to customer support (end to end)', function () {
     expect(await chat.say('reset')).to.contain('How would you like to reset your password?');
   });
 
-  it('lets support hand the person back to the bot by ticket, ending the wait', async () => {
-    const chat = app.test.conversation();
-    chat.serviceUrl = channel.serviceUrl;
-    await chat.send('agent');
-    const [ticket] = await tickets();
-    const response = await fetch(`${app.test.url}/api/support/escalations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${SUPPORT_API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ticketId: ticket!.id, journey: 'reset' }),
+  for (const by of ['ticket', 'conversation'] as const)
+    it(`lets support hand a waiting person back to the bot by ${by}, ending the wait`, async () => {
+      const chat = app.test.conversation();
+      chat.serviceUrl = channel.serviceUrl;
+      await chat.send('agent');
+      const [ticket] = await tickets();
+      const response = await fetch(`${app.test.url}/api/support/escalations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SUPPORT_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ...(by === 'ticket' ? { ticketId: ticket!.id } : { conversationId: chat.conversationId }),
+          journey: 'reset',
+        }),
+      });
+      expect(response.status).to.equal(202);
+      await channel.waitForMessage((activity) => (activity.text ?? '').includes('How would you like to reset'));
+      expect(await chat.say('email')).to.contain('What is the email address');
+      expect(await complete(ticket!.id)).to.equal(404, 'the ticket is no longer open');
     });
-    expect(response.status).to.equal(202);
-    await channel.waitForMessage((activity) => (activity.text ?? '').includes('How would you like to reset'));
-    expect(await chat.say('email')).to.contain('What is the email address');
+
+  it('answers 404 for an escalation naming an unknown ticket', async () => {
     const unknown = await fetch(`${app.test.url}/api/support/escalations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${SUPPORT_API_KEY}`, 'content-type': 'application/json' },
