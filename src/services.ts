@@ -50,6 +50,7 @@ export interface Services {
   texts: Texts;
   accounts: AccountService;
   reset: ResetService;
+  passwordPolicy: PasswordPolicy;
   sms: SmsResetService;
   passwordPages: PasswordPageService;
   ticketSink: ChannelOrOutboxSink;
@@ -95,10 +96,11 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const cardKey = await loadCardHmacKey(config.cardHmacKey, config.dataDir);
   const accounts = new AccountService(accountsRepo, cardKey, audit, config.defaultRegion);
   const accountNotifier = new EmailNotifier(emailSender, texts);
+  const passwordPolicy = new PasswordPolicy(config.passwordMinLength, config.serviceName);
   const reset = new ResetService(
     accountsRepo,
     requestsRepo,
-    new PasswordPolicy(config.passwordMinLength, config.serviceName),
+    passwordPolicy,
     accountNotifier,
     requestLimits,
     audit,
@@ -182,6 +184,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     texts,
     accounts,
     reset,
+    passwordPolicy,
     sms,
     passwordPages,
     ticketSink,
