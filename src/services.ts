@@ -152,7 +152,9 @@ export async function createServices(config: Config, options: ServiceOptions): P
   });
   const passwordPages = new PasswordPageService(pagesRepo, reset, { ...(options.now ? { now: options.now } : {}) });
   const escalations = new EscalationService(escalationsRepo, audit, options.now);
-  const ticketSink = new ChannelOrOutboxSink(new OutboxTicketSink(config.dataDir));
+  const ticketSink = new ChannelOrOutboxSink(new OutboxTicketSink(config.dataDir), (name, task) =>
+    tasks.run(name, task),
+  );
   const tickets = new TicketService(ticketsRepo, ticketSink, audit, limits, options.now);
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 

@@ -32,15 +32,22 @@ export class SupportChannelStore {
 
 /**
  * Tickets go to the support channel when one is registered and reachable, else to the outbox,
- * so no ticket is ever lost. `post` is bound by the host, which knows how to reach Teams.
+ * so no ticket is ever lost (it is stored before it is delivered). Delivery runs after the
+ * person's turn: a slow or unreachable channel never holds up their answer. `post` is bound by
+ * the host, which knows how to reach Teams.
  */
 export class ChannelOrOutboxSink implements TicketSink {
   post: ((ticket: Ticket) => Promise<boolean>) | undefined;
 
-  constructor(private readonly outbox: TicketSink) {}
+  constructor(
+    private readonly outbox: TicketSink,
+    private readonly later: (name: string, task: () => Promise<void>) => void,
+  ) {}
 
   async deliver(ticket: Ticket): Promise<void> {
-    const posted = this.post ? await this.post(ticket).catch(() => false) : false;
-    if (!posted) await this.outbox.deliver(ticket);
+    this.later('support ticket', async () => {
+      const posted = this.post ? await this.post(ticket).catch(() => false) : false;
+      if (!posted) await this.outbox.deliver(ticket);
+    });
   }
 }

@@ -17,7 +17,11 @@ describe('handing a person to customer support (end to end)', function () {
   afterEach(() => channel.close());
   const app = useTestApp({ accounts: [LIAM], env: { SUPPORT_API_KEY, SUPPORT_WAIT: '10m' } });
 
-  const tickets = () => readJsonLines<Ticket & { at: string }>(path.join(app.test.dataDir, 'outbox', 'support.jsonl'));
+  /** The outbox's tickets, once the bot has delivered what it had to. */
+  const tickets = async () => {
+    await app.test.app.idle();
+    return readJsonLines<Ticket & { at: string }>(path.join(app.test.dataDir, 'outbox', 'support.jsonl'));
+  };
 
   async function complete(ticketId: string, key = SUPPORT_API_KEY) {
     const response = await fetch(`${app.test.url}/api/support/tickets/${ticketId}/complete`, {

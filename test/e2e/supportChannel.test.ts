@@ -75,6 +75,7 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
     const ticketId = /Ticket (T-[0-9A-F]{8})/.exec(cardIn(card))![1]!;
     expect(channel.received.find((entry) => entry.activity === card)!.conversationId).to.equal(SUPPORT_CHANNEL);
     expect(cardIn(card)).to.contain('[chose: agent]');
+    await app.test.app.idle();
     const outbox = await readJsonLines(path.join(app.test.dataDir, 'outbox', 'support.jsonl'));
     expect(outbox).to.deep.equal([], 'posted to the channel, so not to the outbox');
 
