@@ -277,11 +277,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          resolve(server.url);
-          // What only a new password needs is built once the bot is up (see PasswordPolicy.warmUp).
-          setImmediate(() => services.passwordPolicy.warmUp());
-        });
+        server.listen(config.port, config.host, () => resolve(server.url));
       }),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -50,7 +50,6 @@ export interface Services {
   texts: Texts;
   accounts: AccountService;
   reset: ResetService;
-  passwordPolicy: PasswordPolicy;
   sms: SmsResetService;
   passwordPages: PasswordPageService;
   ticketSink: ChannelOrOutboxSink;
@@ -96,11 +95,10 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const cardKey = await loadCardHmacKey(config.cardHmacKey, config.dataDir);
   const accounts = new AccountService(accountsRepo, cardKey, audit, config.defaultRegion);
   const accountNotifier = new EmailNotifier(emailSender, texts);
-  const passwordPolicy = new PasswordPolicy(config.passwordMinLength, config.serviceName);
   const reset = new ResetService(
     accountsRepo,
     requestsRepo,
-    passwordPolicy,
+    new PasswordPolicy(config.passwordMinLength, config.serviceName),
     accountNotifier,
     requestLimits,
     audit,
@@ -186,7 +184,6 @@ export async function createServices(config: Config, options: ServiceOptions): P
     texts,
     accounts,
     reset,
-    passwordPolicy,
     sms,
     passwordPages,
     ticketSink,

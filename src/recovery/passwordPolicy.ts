@@ -30,28 +30,14 @@ export interface PasswordContext {
 
 /** J4: every rule a new password must pass, in the order the person hears about them. */
 export class PasswordPolicy {
-  private dictionaries: { zxcvbn: ZxcvbnFactory; commonPasswords: ReadonlySet<string> } | undefined;
+  private readonly zxcvbn: ZxcvbnFactory;
+  private readonly commonPasswords: ReadonlySet<string>;
 
   constructor(
     private readonly minLength: number,
     private readonly serviceName: string,
-  ) {}
-
-  /**
-   * Builds the dictionaries (about 0.2 s) now rather than at the first password check. The bot
-   * calls it once it listens, so start-up does not wait for what only a new password needs.
-   */
-  warmUp(): void {
-    void this.loaded();
-  }
-
-  private loaded(): { zxcvbn: ZxcvbnFactory; commonPasswords: ReadonlySet<string> } {
-    this.dictionaries ??= { zxcvbn: this.buildZxcvbn(), commonPasswords: loadCommonPasswords() };
-    return this.dictionaries;
-  }
-
-  private buildZxcvbn(): ZxcvbnFactory {
-    return new ZxcvbnFactory({
+  ) {
+    this.zxcvbn = new ZxcvbnFactory({
       graphs: common.adjacencyGraphs,
       dictionary: { ...common.dictionary, ...english.dictionary, ...prefixKeys('nl', dutch.dictionary) },
       // zxcvbn runs on the event loop and its look-alike matching grows steeply with length: a
@@ -61,6 +47,7 @@ export class PasswordPolicy {
       maxLength: ZXCVBN_MAX_LENGTH,
       l33tMaxSubstitutions: 4,
     });
+    this.commonPasswords = loadCommonPasswords();
   }
 
   /** Passwords are compared and hashed in Unicode NFKC form, never truncated. */
@@ -90,7 +77,7 @@ export class PasswordPolicy {
     const folded = foldLookAlikes(normalized);
     if (personal.some((word) => isBuiltFrom(folded, word))) return { reason: 'personal' };
     if (this.isCommon(folded)) return { reason: 'common' };
-    const result = this.loaded().zxcvbn.check(normalized, personal);
+    const result = this.zxcvbn.check(normalized, personal);
     if (result.score < MINIMUM_SCORE) return usesUserInput(result) ? { reason: 'personal' } : { reason: 'common' };
     return undefined;
   }
@@ -110,8 +97,9 @@ export class PasswordPolicy {
 
   private isCommon(folded: string): boolean {
     const core = stripEnds(folded);
-    const { commonPasswords } = this.loaded();
-    return core.length === 0 || commonPasswords.has(core) || commonPasswords.has(core.replace(/[^\p{L}]/gu, ''));
+    return (
+      core.length === 0 || this.commonPasswords.has(core) || this.commonPasswords.has(core.replace(/[^\p{L}]/gu, ''))
+    );
   }
 }
 
