@@ -7,6 +7,9 @@ import { forgetStruggle } from './struggle.js';
 /** Turn state key of the person's recent messages (already redacted), set by the bot for each turn. */
 export const RECENT_LINES = Symbol('recentLines');
 
+/** Turn state key of the ticket this turn opened, for the bot to remember in the conversation. */
+export const TICKET_OPENED = Symbol('ticketOpened');
+
 /**
  * J9, bot → person: opens a ticket with a redacted summary, tells the channel with a
  * `handoff.initiate` event, and tells the person what happens next. From then on the bot only
@@ -35,6 +38,7 @@ export async function handToPerson(
     await context.sendActivity(t('support.tooMany', { supportUrl: services.settings.supportUrl }));
     return;
   }
+  context.turnState.set(TICKET_OPENED, ticket.id);
   await context.sendActivity(
     EventFactory.createHandoffInitiation(context, {
       ticketId: ticket.id,

@@ -7,7 +7,7 @@ import {
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
-import { RECENT_LINES } from '../dialogs/handoff.js';
+import { RECENT_LINES, TICKET_OPENED } from '../dialogs/handoff.js';
 import { lendStruggle, type Struggle } from '../dialogs/struggle.js';
 import { MENU_CHOICES, METHOD_CHOICES } from '../dialogs/intents.js';
 import { localeOf, textsFor, type DialogServices } from '../dialogs/services.js';
@@ -51,6 +51,11 @@ export class PasswordHelpBot extends ActivityHandler {
   /** The person's last messages, redacted as they are stored, for a ticket if they ask for a person. */
   private readonly recent: StatePropertyAccessor<SummaryLine[]>;
   private readonly struggle: StatePropertyAccessor<Struggle>;
+  /**
+   * The ticket the conversation opened, as a hint: only then is the ticket store asked whether it
+   * is still open, so the usual turn does no lookup for it. Support may close it at any time.
+   */
+  private readonly ticketHint: StatePropertyAccessor<string>;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -64,6 +69,7 @@ export class PasswordHelpBot extends ActivityHandler {
     this.dialogs = new DialogSet(dialogState).add(mainDialog);
     this.recent = conversationState.createProperty('recentLines');
     this.struggle = conversationState.createProperty('struggle');
+    this.ticketHint = conversationState.createProperty('supportTicket');
 
     this.onMessage(async (context, next) => {
       stripBotMention(context);
@@ -137,11 +143,16 @@ export class PasswordHelpBot extends ActivityHandler {
    * on "cancel". True when it answered.
    */
   private async answerWhileWaiting(context: TurnContext): Promise<boolean> {
+    if (!(await this.ticketHint.get(context))) return false;
     const ticket = await this.services.tickets.openFor(context.activity.conversation.id);
-    if (!ticket) return false;
+    if (!ticket) {
+      await this.ticketHint.delete(context);
+      return false;
+    }
     const t = textsFor(context, this.services);
     if (this.services.intents.interruption(context.activity.text) === 'cancel') {
       await this.services.tickets.cancel(ticket.id);
+      await this.ticketHint.delete(context);
       await context.sendActivity(t('support.withdrawn'));
       return true;
     }
@@ -229,6 +240,8 @@ export class PasswordHelpBot extends ActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await super.run(context);
+    const opened = context.turnState.get(TICKET_OPENED) as string | undefined;
+    if (opened) await this.ticketHint.set(context, opened);
     await this.conversationState.saveChanges(context, false);
   }
 
