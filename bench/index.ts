@@ -6,7 +6,6 @@
 // BENCH_ACCOUNTS and BENCH_SECONDS make a quicker run possible; BENCH_NODE_FLAGS passes V8 flags
 // (such as --max-old-space-size=200) to the bot's process, to try memory settings.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config.js';
 import { AccountService } from '../src/recovery/accounts.js';
@@ -14,6 +13,7 @@ import { hashPassword, verifyPassword } from '../src/recovery/passwordHasher.js'
 import { FileAuditTrail } from '../src/security/audit.js';
 import { createLogger } from '../src/security/logger.js';
 import { JsonAccountRepository } from '../src/store/jsonRepositories.js';
+import { startCommand } from '../test/helpers/startCommand.js';
 import { makeTempDir } from '../test/helpers/tempDir.js';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
@@ -59,18 +59,6 @@ async function seedAccounts(dataDir: string): Promise<string> {
   return passwordHash;
 }
 
-/**
- * The environment and node flags of `npm start` (package.json), so the bot is measured as it
- * runs: `NAME=value` words before `node`, and the flags between `node` and `--import`.
- */
-function startCommand(): { env: Record<string, string>; flags: string[] } {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  const words = scripts.start.split(/\s+/);
-  const node = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=', 2) as [string, string]));
-  return { env, flags: words.slice(node + 1, words.indexOf('--import')) };
-}
-
 async function startServer(
   dataDir: string,
 ): Promise<{ child: ChildProcess; url: string; startupMs: number; rssMb: number }> {
@@ -83,7 +71,7 @@ async function startServer(
       '--expose-gc',
       ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       '--import',
-      'tsx',
+      start.loader,
       'bench/server.ts',
     ],
     { env: { ...process.env, ...start.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },

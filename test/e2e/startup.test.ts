@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { DEMO_ACCOUNTS } from '../../src/recovery/demoAccounts.js';
+import { startCommand } from '../helpers/startCommand.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -18,9 +19,11 @@ function freePort(): Promise<number> {
 }
 
 function startBot(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number> } {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/index.ts'], {
+  // Exactly as `npm start` runs it, with its environment, flags and loader.
+  const start = startCommand(path.join(ROOT, 'package.json'));
+  const child = spawn(process.execPath, [...start.flags, '--import', start.loader, start.entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...start.env, ...env },
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
