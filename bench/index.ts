@@ -63,7 +63,9 @@ async function startServer(
   dataDir: string,
 ): Promise<{ child: ChildProcess; url: string; startupMs: number; rssMb: number }> {
   const start = startCommand();
-  print(`bot started as npm start does: ${Object.keys(start.env).join(' ')} ${start.flags.join(' ')}`);
+  print(
+    `bot started as npm start does: ${Object.keys(start.env).join(' ')} ${start.flags.join(' ')} --import ${start.loader}`,
+  );
   const child = spawn(
     process.execPath,
     [
