@@ -2,20 +2,19 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startCommand } from '../helpers/startCommand.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  // Exactly as `npm run accounts` runs it.
+  const cli = startCommand(path.join(ROOT, 'package.json'), 'accounts');
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--disable-warning=DEP0111', '--import', 'tsx', 'src/cli/accounts.ts', ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-      },
-    );
+    const child = spawn(process.execPath, [...cli.flags, '--import', cli.loader, cli.entry, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...cli.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
