@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import type { Ticket } from '../../src/support/tickets.js';
-import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { useChannelStandIn } from '../helpers/channelStandIn.js';
 import { LIAM } from '../helpers/accounts.js';
 import { latestResetLink, readJsonLines, replyText, useTestApp } from '../helpers/testApp.js';
 
@@ -10,11 +10,7 @@ const SUPPORT_API_KEY = 'support-desk-key-0123456789abcdef';
 /** Bot → person (J9) through the real server: ticket, handoff event, waiting, release. */
 describe('handing a person to customer support (end to end)', function () {
   this.timeout(30_000);
-  let channel: ChannelStandIn;
-  beforeEach(async () => {
-    channel = await startChannelStandIn();
-  });
-  afterEach(() => channel.close());
+  const channel = useChannelStandIn();
   const app = useTestApp({ accounts: [LIAM], env: { SUPPORT_API_KEY, SUPPORT_WAIT: '10m' } });
 
   /** The outbox's tickets, once the bot has delivered what it had to. */

@@ -2,13 +2,12 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
-import { StandInChannelCredentials, startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
-import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { StandInChannelCredentials, useChannelAuthStandIn } from '../helpers/channelAuth.js';
+import { useChannelStandIn } from '../helpers/channelStandIn.js';
 import { LIAM } from '../helpers/accounts.js';
+import { asTeamsUser, inTeams, TEAMS_APP_ID, TEAMS_BOT } from '../helpers/teams.js';
 import { latestResetLink, readJsonLines, replyText, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
-const APP_ID = '5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d';
-const BOT = { id: `28:${APP_ID}`, name: 'StreamFlix Password Help' };
 const ADMIN = '11111111-2222-4333-8444-555555555555';
 const AGENT = '66666666-7777-4888-9999-000000000000';
 const CUSTOMER = '0b7e2c3d-8f9a-4b1c-a2d3-e4f5a6b7c8d9';
@@ -18,34 +17,23 @@ const NEW_PASSWORD = 'ember-quiet-falcon-road';
 /** The support team's Teams channel, authenticated end to end, with the channel's reply endpoint stood in. */
 describe("support team's Teams channel (end to end, authenticated)", function () {
   this.timeout(30_000);
-  let auth: ChannelAuthStandIn;
-  let channel: ChannelStandIn;
-  before(async () => {
-    auth = await startChannelAuthStandIn();
-  });
-  after(() => auth.close());
-  beforeEach(async () => {
-    channel = await startChannelStandIn();
-  });
-  afterEach(() => channel.close());
+  const auth = useChannelAuthStandIn();
+  const channel = useChannelStandIn();
   const app = useTestApp({
     accounts: [LIAM],
     get env() {
       return {
-        ...auth.botEnv(APP_ID),
+        ...auth.botEnv(TEAMS_APP_ID),
         SUPPORT_ADMINS: ADMIN.toUpperCase(),
       };
     },
-    app: { channelCredentials: new StandInChannelCredentials(APP_ID) },
+    app: { channelCredentials: new StandInChannelCredentials(TEAMS_APP_ID) },
   });
 
   function teams(aadObjectId: string, conversation: Record<string, unknown>): ChatDriver {
     const chat = app.test.conversation(String(conversation.id), 'en-US', 'msteams');
-    chat.from = { id: `29:${aadObjectId}`, name: 'Someone', aadObjectId };
     chat.serviceUrl = channel.serviceUrl;
-    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: channel.serviceUrl });
-    chat.extra = { recipient: BOT, conversation };
-    return chat;
+    return asTeamsUser(inTeams(chat, conversation), auth, aadObjectId, 'Someone');
   }
   const inSupportChannel = (aadObjectId: string) =>
     teams(aadObjectId, { id: SUPPORT_CHANNEL, conversationType: 'channel', isGroup: true });
@@ -53,7 +41,7 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
   const mention = (text: string) => ({
     type: 'message',
     text: `<at>StreamFlix Password Help</at> ${text}`,
-    entities: [{ type: 'mention', mentioned: BOT, text: '<at>StreamFlix Password Help</at>' }],
+    entities: [{ type: 'mention', mentioned: TEAMS_BOT, text: '<at>StreamFlix Password Help</at>' }],
   });
   const cardIn = (activity: Partial<Activity>) => JSON.stringify(activity.attachments ?? []);
   /** The id the channel gave a message the bot posted, and the update that replaced one. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { LIAM } from '../helpers/accounts.js';
-import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { useChannelStandIn } from '../helpers/channelStandIn.js';
 import { latestResetLink, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
 const SUPPORT_API_KEY = 'support-desk-key-0123456789abcdef';
@@ -9,11 +9,7 @@ const NEW_PASSWORD = 'ember-quiet-falcon-road';
 /** Support → bot through the real server: the API starts a journey in a customer's conversation. */
 describe('support hands a customer to the bot (end to end)', function () {
   this.timeout(30_000);
-  let channel: ChannelStandIn;
-  beforeEach(async () => {
-    channel = await startChannelStandIn();
-  });
-  afterEach(() => channel.close());
+  const channel = useChannelStandIn();
   const app = useTestApp({ accounts: [LIAM], env: { SUPPORT_API_KEY } });
 
   /** A customer's chat the bot has seen, whose channel takes proactive messages at the stand-in. */
@@ -96,6 +92,5 @@ describe('support hands a customer to the bot (end to end)', function () {
     const { status, body } = await escalate({ conversationId: chat.conversationId, journey: 'reset' });
     expect(status).to.equal(202);
     expect(body.state).to.equal('failed');
-    channel = await startChannelStandIn();
   });
 });

@@ -1,42 +1,33 @@
 import { expect } from 'chai';
 import { EMMA } from '../helpers/accounts.js';
+import { inTeams, TEAMS_BOT } from '../helpers/teams.js';
 import { replyText, useTestApp } from '../helpers/testApp.js';
-
-const BOT = { id: '28:5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d', name: 'StreamFlix Password Help' };
 
 describe('Teams behaviour', () => {
   const app = useTestApp({ accounts: [EMMA] });
 
   function teams(conversationType: 'personal' | 'groupChat' | 'channel', locale = 'en-US') {
-    const chat = app.test.conversation(undefined, locale, 'msteams');
-    const post = (activity: Record<string, unknown>) =>
-      chat.post({ recipient: BOT, conversation: { id: chat.conversationId, conversationType }, ...activity });
-    return { chat, post };
+    return inTeams(app.test.conversation(undefined, locale, 'msteams'), { conversationType });
   }
 
   it('processes a retried delivery of the same activity once', async () => {
-    const { post } = teams('personal');
-    const first = await post({ id: 'teams-activity-1', type: 'message', text: 'reset' });
+    const chat = teams('personal');
+    const first = await chat.post({ id: 'teams-activity-1', type: 'message', text: 'reset' });
     expect(replyText(first)).to.contain('How would you like to reset your password?');
-    expect(await post({ id: 'teams-activity-1', type: 'message', text: 'reset' })).to.deep.equal([]);
-    expect(replyText(await post({ id: 'teams-activity-2', type: 'message', text: 'email' }))).to.contain(
+    expect(await chat.post({ id: 'teams-activity-1', type: 'message', text: 'reset' })).to.deep.equal([]);
+    expect(replyText(await chat.post({ id: 'teams-activity-2', type: 'message', text: 'email' }))).to.contain(
       'What is the email address',
     );
   });
 
   it('shows the typing indicator at once on every message turn', async () => {
-    const chat = app.test.conversation(undefined, 'en-US', 'msteams');
-    const replies = await chat.postRaw({
-      type: 'message',
-      text: 'reset',
-      recipient: BOT,
-      conversation: { id: chat.conversationId, conversationType: 'personal' },
-    });
+    const chat = inTeams(app.test.conversation(undefined, 'en-US', 'msteams'));
+    const replies = await chat.postRaw({ type: 'message', text: 'reset' });
     expect(replies.map((a) => a.type)).to.deep.equal(['typing', 'message']);
   });
 
   it('greets new members in a personal chat only', async () => {
-    const added = { type: 'conversationUpdate', membersAdded: [{ id: '29:person' }, BOT] };
+    const added = { type: 'conversationUpdate', membersAdded: [{ id: '29:person' }, TEAMS_BOT] };
     expect(replyText(await teams('personal').post(added))).to.contain('password help bot');
     expect(await teams('groupChat').post(added)).to.deep.equal([]);
     expect(await teams('channel').post(added)).to.deep.equal([]);
@@ -47,16 +38,16 @@ describe('Teams behaviour', () => {
       const replies = await teams(type, 'nl-NL').post({ type: 'message', text: 'wachtwoord vergeten' });
       expect(replyText(replies)).to.contain('alleen met wachtwoorden in een privéchat');
       const button = (replies[0]!.attachments![0]!.content as { buttons: Array<{ value: string }> }).buttons[0]!;
-      expect(button.value).to.equal(`https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(BOT.id)}`);
+      expect(button.value).to.equal(`https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(TEAMS_BOT.id)}`);
     }
   });
 
   it('understands a message that mentions the bot', async () => {
-    const { post } = teams('personal');
-    const replies = await post({
+    const chat = teams('personal');
+    const replies = await chat.post({
       type: 'message',
       text: '<at>StreamFlix Password Help</at> reset',
-      entities: [{ type: 'mention', mentioned: BOT, text: '<at>StreamFlix Password Help</at>' }],
+      entities: [{ type: 'mention', mentioned: TEAMS_BOT, text: '<at>StreamFlix Password Help</at>' }],
     });
     expect(replyText(replies)).to.contain('How would you like to reset your password?');
   });

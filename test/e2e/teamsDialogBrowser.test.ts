@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { LIAM } from '../helpers/accounts.js';
-import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { useChannelStandIn } from '../helpers/channelStandIn.js';
+import { inTeams, TEAMS_BOT } from '../helpers/teams.js';
 import { latestResetLink, useTestApp } from '../helpers/testApp.js';
 
-const BOT = { id: '28:5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d', name: 'StreamFlix Password Help' };
 const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
 /**
@@ -35,7 +35,6 @@ window.addEventListener('message', (event) => {
 describe('Teams dialog page in a browser (Chromium, teams-js host stubbed)', function () {
   this.timeout(60_000);
   let browser: Browser;
-  let channel: ChannelStandIn;
 
   before(async function () {
     browser = await launchChromium();
@@ -43,17 +42,14 @@ describe('Teams dialog page in a browser (Chromium, teams-js host stubbed)', fun
   after(async () => {
     await browser?.close();
   });
-  beforeEach(async () => {
-    channel = await startChannelStandIn();
-  });
-  afterEach(() => channel.close());
+  const channel = useChannelStandIn();
   const app = useTestApp({ accounts: [LIAM] });
 
   /** A Teams chat brought to the password card, and the dialog URL the bot gives for it. */
   async function dialogUrl(locale: string): Promise<string> {
     const chat = app.test.conversation(undefined, locale, 'msteams');
     chat.serviceUrl = channel.serviceUrl;
-    chat.extra = { recipient: BOT, conversation: { id: chat.conversationId, conversationType: 'personal' } };
+    inTeams(chat);
     await chat.send('reset');
     await chat.send('email');
     await chat.send(LIAM.email);
@@ -69,7 +65,7 @@ describe('Teams dialog page in a browser (Chromium, teams-js host stubbed)', fun
         serviceUrl: channel.serviceUrl,
         conversation: { id: chat.conversationId, conversationType: 'personal' },
         from: chat.from,
-        recipient: BOT,
+        recipient: TEAMS_BOT,
         locale,
         value: { data: { msteams: { type: 'task/fetch' }, passwordPage: true } },
       }),

@@ -1,27 +1,22 @@
 import { expect } from 'chai';
 import type { Activity } from 'botbuilder';
 import { EMMA, LIAM } from '../helpers/accounts.js';
-import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { useChannelStandIn } from '../helpers/channelStandIn.js';
+import { inTeams, TEAMS_BOT } from '../helpers/teams.js';
 import { latestResetLink, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
-const BOT = { id: '28:5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d', name: 'StreamFlix Password Help' };
 const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
 /** The Teams dialog page, through the real server: card → task/fetch → page → password → proactive reply. */
 describe('Teams dialog page for the new password (end to end)', function () {
   this.timeout(30_000);
-  let channel: ChannelStandIn;
-  beforeEach(async () => {
-    channel = await startChannelStandIn();
-  });
-  afterEach(() => channel.close());
+  const channel = useChannelStandIn();
   const app = useTestApp({ accounts: [EMMA, LIAM] });
 
   function teamsChat(locale: string): ChatDriver {
     const chat = app.test.conversation(undefined, locale, 'msteams');
     chat.serviceUrl = channel.serviceUrl;
-    chat.extra = { recipient: BOT, conversation: { id: chat.conversationId, conversationType: 'personal' } };
-    return chat;
+    return inTeams(chat);
   }
 
   /** Reset by email up to the password card, in a Teams personal chat. */
@@ -45,7 +40,7 @@ describe('Teams dialog page for the new password (end to end)', function () {
         serviceUrl: channel.serviceUrl,
         conversation: { id: chat.conversationId, conversationType: 'personal' },
         from: chat.from,
-        recipient: BOT,
+        recipient: TEAMS_BOT,
         locale: chat.locale,
         value: { data: { msteams: { type: 'task/fetch' }, passwordPage: true }, context: { theme: 'dark' } },
       }),

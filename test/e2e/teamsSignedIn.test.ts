@@ -2,12 +2,11 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { EMMA, LIAM } from '../helpers/accounts.js';
 import { SmsDeliveryError } from '../../src/messaging/sms.js';
-import { StandInChannelCredentials, startChannelAuthStandIn, type ChannelAuthStandIn } from '../helpers/channelAuth.js';
-import { startChannelStandIn, type ChannelStandIn } from '../helpers/channelStandIn.js';
+import { StandInChannelCredentials, useChannelAuthStandIn } from '../helpers/channelAuth.js';
+import { useChannelStandIn } from '../helpers/channelStandIn.js';
+import { asTeamsUser, inTeams, TEAMS_APP_ID } from '../helpers/teams.js';
 import { hasPasswordCard, TEST_SERVICE_URL, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
-const APP_ID = '5a3b8c2d-1e4f-4a6b-9c8d-7e6f5a4b3c2d';
-const BOT = { id: `28:${APP_ID}`, name: 'StreamFlix Password Help' };
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const EMMA_TEAMS = '6d2f1a9e-3b4c-4f1e-9a8b-1c2d3e4f5a6b';
 const LIAM_TEAMS = '0b7e2c3d-8f9a-4b1c-a2d3-e4f5a6b7c8d9';
@@ -19,11 +18,7 @@ const NEW_PASSWORD = 'ember-quiet-falcon-road';
  */
 describe('signed-in journeys in Teams (end to end, authenticated)', function () {
   this.timeout(60_000);
-  let auth: ChannelAuthStandIn;
-  before(async () => {
-    auth = await startChannelAuthStandIn();
-  });
-  after(() => auth.close());
+  const auth = useChannelAuthStandIn();
 
   const app = useTestApp({
     accounts: [
@@ -36,20 +31,14 @@ describe('signed-in journeys in Teams (end to end, authenticated)', function () 
       },
     ],
     get env() {
-      return auth.botEnv(APP_ID);
+      return auth.botEnv(TEAMS_APP_ID);
     },
   });
 
   function teamsChat(aadObjectId: string, locale = 'en-US'): ChatDriver {
-    const chat = app.test.conversation(`a:${randomUUID()}`, locale, 'msteams');
-    chat.from = { id: `29:${aadObjectId}`, name: 'Teams user', aadObjectId };
-    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: TEST_SERVICE_URL });
-    chat.extra = {
-      recipient: BOT,
-      conversation: { id: chat.conversationId, conversationType: 'personal', tenantId: TENANT },
-      channelData: { tenant: { id: TENANT } },
-    };
-    return chat;
+    const chat = inTeams(app.test.conversation(`a:${randomUUID()}`, locale, 'msteams'), { tenantId: TENANT });
+    chat.extra = { ...chat.extra, channelData: { tenant: { id: TENANT } } };
+    return asTeamsUser(chat, auth, aadObjectId, 'Teams user');
   }
 
   it('refuses a request without a channel token, or with a token for another bot', async () => {
@@ -106,7 +95,8 @@ describe('signed-in journeys in Teams (end to end, authenticated)', function () 
 
   it('refuses a token that names an issuer other than the channel service', async () => {
     const chat = teamsChat(EMMA_TEAMS);
-    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: TEST_SERVICE_URL, issuer: 'https://sts.example/' });
+    chat.token = () =>
+      auth.tokenFor({ appId: TEAMS_APP_ID, serviceUrl: TEST_SERVICE_URL, issuer: 'https://sts.example/' });
     await expectStatus(chat, 401);
   });
 
@@ -144,24 +134,16 @@ async function expectStatus(chat: ChatDriver, status: number): Promise<void> {
 
 describe('slow work in Teams: a text that cannot be sent (end to end, authenticated)', function () {
   this.timeout(30_000);
-  let auth: ChannelAuthStandIn;
-  let channel: ChannelStandIn;
-  before(async () => {
-    auth = await startChannelAuthStandIn();
-  });
-  after(() => auth.close());
-  beforeEach(async () => {
-    channel = await startChannelStandIn();
-  });
-  afterEach(() => channel.close());
+  const auth = useChannelAuthStandIn();
+  const channel = useChannelStandIn();
 
   const app = useTestApp({
     accounts: [{ ...EMMA, teamsAadObjectId: EMMA_TEAMS }],
     get env() {
-      return auth.botEnv(APP_ID);
+      return auth.botEnv(TEAMS_APP_ID);
     },
     app: {
-      channelCredentials: new StandInChannelCredentials(APP_ID),
+      channelCredentials: new StandInChannelCredentials(TEAMS_APP_ID),
       smsSender: {
         send: async () => {
           await new Promise((resolve) => setTimeout(resolve, 200));
@@ -172,11 +154,13 @@ describe('slow work in Teams: a text that cannot be sent (end to end, authentica
   });
 
   it('answers at once, then tells the chat proactively that the code could not be sent', async () => {
-    const chat = app.test.conversation(`a:${randomUUID()}`, 'en-US', 'msteams');
-    chat.from = { id: `29:${EMMA_TEAMS}`, name: 'Emma', aadObjectId: EMMA_TEAMS };
-    chat.token = () => auth.tokenFor({ appId: APP_ID, serviceUrl: channel.serviceUrl });
+    const chat = asTeamsUser(
+      inTeams(app.test.conversation(`a:${randomUUID()}`, 'en-US', 'msteams')),
+      auth,
+      EMMA_TEAMS,
+      'Emma',
+    );
     chat.serviceUrl = channel.serviceUrl;
-    chat.extra = { recipient: BOT, conversation: { id: chat.conversationId, conversationType: 'personal' } };
 
     await chat.send('phone');
     await chat.send('new');

@@ -70,6 +70,27 @@ export async function startChannelAuthStandIn(endorsements: string[] = ['msteams
  * The bot's credentials for its own calls to the channel, in tests: every call carries a fixed
  * token (the channel stand-in records it). The real ones come from Microsoft Entra ID over https.
  */
+/** One token service stand-in for the describe block it is called in (mocha hooks). */
+export function useChannelAuthStandIn(): ChannelAuthStandIn {
+  let current: ChannelAuthStandIn | undefined;
+  before(async () => {
+    current = await startChannelAuthStandIn();
+  });
+  after(() => current?.close());
+  const now = (): ChannelAuthStandIn => {
+    if (!current) throw new Error('the token service stand-in runs only inside the describe block');
+    return current;
+  };
+  return {
+    get metadataUrl() {
+      return now().metadataUrl;
+    },
+    tokenFor: (claims) => now().tokenFor(claims),
+    botEnv: (appId) => now().botEnv(appId),
+    close: () => now().close(),
+  };
+}
+
 export class StandInChannelCredentials extends ServiceClientCredentialsFactory {
   constructor(private readonly appId: string) {
     super();

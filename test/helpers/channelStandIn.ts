@@ -88,3 +88,36 @@ export async function startChannelStandIn(): Promise<ChannelStandIn> {
     });
   }
 }
+
+/**
+ * A fresh stand-in for each test of the describe block it is called in (mocha hooks), closed
+ * after the test. The returned object always speaks for the current test's stand-in.
+ */
+export function useChannelStandIn(): ChannelStandIn {
+  let current: ChannelStandIn | undefined;
+  beforeEach(async () => {
+    current = await startChannelStandIn();
+  });
+  afterEach(() => current?.close());
+  const now = (): ChannelStandIn => {
+    if (!current) throw new Error('the channel stand-in runs only inside a test');
+    return current;
+  };
+  return {
+    get serviceUrl() {
+      return now().serviceUrl;
+    },
+    get received() {
+      return now().received;
+    },
+    get updated() {
+      return now().updated;
+    },
+    get authorizations() {
+      return now().authorizations;
+    },
+    waitForMessage: (match, timeoutMs) => now().waitForMessage(match, timeoutMs),
+    waitForUpdate: (match, timeoutMs) => now().waitForUpdate(match, timeoutMs),
+    close: () => now().close(),
+  };
+}
