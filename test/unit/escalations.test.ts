@@ -1,32 +1,22 @@
 import { expect } from 'chai';
 import type { AuditEvent, AuditTrail } from '../../src/security/audit.js';
-import { EscalationService, type Escalation, type EscalationRepository } from '../../src/support/escalations.js';
-
-class MemoryEscalations implements EscalationRepository {
-  readonly records = new Map<string, Escalation>();
-  async put(escalation: Escalation): Promise<void> {
-    this.records.set(escalation.id, structuredClone(escalation));
-  }
-  async get(id: string): Promise<Escalation | undefined> {
-    return structuredClone(this.records.get(id));
-  }
-  async update(id: string, change: (escalation: Escalation) => Escalation): Promise<Escalation | undefined> {
-    const current = this.records.get(id);
-    if (!current) return undefined;
-    const next = change(structuredClone(current));
-    this.records.set(id, next);
-    return structuredClone(next);
-  }
-}
+import { JsonEscalationRepository } from '../../src/store/jsonRepositories.js';
+import { EscalationService } from '../../src/support/escalations.js';
+import { makeTempDir } from '../helpers/tempDir.js';
 
 describe('support escalations (state machine)', () => {
   let audit: AuditEvent[];
   let service: EscalationService;
-  beforeEach(() => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(async () => {
     audit = [];
+    temp = makeTempDir();
+    const escalations = new JsonEscalationRepository(temp.dir);
+    await escalations.init();
     const trail: AuditTrail = { record: async (event) => void audit.push(event) };
-    service = new EscalationService(new MemoryEscalations(), trail);
+    service = new EscalationService(escalations, trail);
   });
+  afterEach(() => temp.remove());
 
   it('starts, then settles once: a later outcome does not change a final state', async () => {
     const escalation = await service.start({ conversationId: 'conv-1', journey: 'reset', by: 'api' }, async () => true);

@@ -2,27 +2,9 @@ import { expect } from 'chai';
 import { DEFAULT_LIMITS } from '../../src/config.js';
 import type { AuditEvent } from '../../src/security/audit.js';
 import { RateLimits } from '../../src/security/rateLimits.js';
-import { redactedSummary, TicketService, type Ticket, type TicketRepository } from '../../src/support/tickets.js';
-
-class MemoryTickets implements TicketRepository {
-  readonly records = new Map<string, Ticket>();
-  async put(ticket: Ticket): Promise<void> {
-    this.records.set(ticket.id, structuredClone(ticket));
-  }
-  async get(id: string): Promise<Ticket | undefined> {
-    return structuredClone(this.records.get(id));
-  }
-  async openFor(conversationId: string): Promise<Ticket | undefined> {
-    return [...this.records.values()].find((t) => t.conversationId === conversationId && t.state === 'open');
-  }
-  async update(id: string, change: (ticket: Ticket) => Ticket): Promise<Ticket | undefined> {
-    const current = this.records.get(id);
-    if (!current) return undefined;
-    const next = change(structuredClone(current));
-    this.records.set(id, next);
-    return structuredClone(next);
-  }
-}
+import { JsonTicketRepository } from '../../src/store/jsonRepositories.js';
+import { redactedSummary, TicketService, type Ticket } from '../../src/support/tickets.js';
+import { makeTempDir } from '../helpers/tempDir.js';
 
 /** A conversation with every kind of secret in it, as a person might type them. */
 const SEEDED = [
@@ -43,6 +25,9 @@ const SEEDED = [
 ];
 
 describe('support tickets', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir()));
+  afterEach(() => temp.remove());
   it('never keeps a password, code, token or card number in the summary', () => {
     const summary = JSON.stringify(redactedSummary(SEEDED));
     for (const secret of [
@@ -74,12 +59,14 @@ describe('support tickets', () => {
     ]);
   });
 
-  /** The service on memory, with what it delivered and audited. */
-  function ticketService() {
+  /** The service on the JSON store in a temp dir, with what it delivered and audited. */
+  async function ticketService() {
     const audit: AuditEvent[] = [];
     const delivered: Ticket[] = [];
+    const tickets = new JsonTicketRepository(temp.dir);
+    await tickets.init();
     const service = new TicketService(
-      new MemoryTickets(),
+      tickets,
       { deliver: async (ticket) => void delivered.push(ticket) },
       { record: async (event) => void audit.push(event) },
       new RateLimits(DEFAULT_LIMITS),
@@ -88,7 +75,7 @@ describe('support tickets', () => {
   }
 
   it('opens, then settles once; completing or cancelling a settled ticket does nothing', async () => {
-    const { service, audit, delivered } = ticketService();
+    const { service, audit, delivered } = await ticketService();
     const settled: Ticket[] = [];
     service.onSettled = async (ticket) => void settled.push(ticket);
     const ticket = await service.open({
@@ -112,7 +99,7 @@ describe('support tickets', () => {
   });
 
   it('opens at most three tickets per conversation an hour, so nobody can flood the support channel', async () => {
-    const { service, audit, delivered } = ticketService();
+    const { service, audit, delivered } = await ticketService();
     const request = (conversationId: string) => ({
       conversationId,
       locale: 'en',
