@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { MainDialog } from '../../dialogs/mainDialog.js';
-import { EMMA, LIAM } from '../helpers/accounts.js';
+import { EMMA, LIAM, EMMA_TEAMS } from '../helpers/accounts.js';
 import { DialogHarness, type HarnessOptions } from '../helpers/dialogHarness.js';
 import { buttonTitles, hasPasswordCard } from '../helpers/testApp.js';
 
-const EMMA_TEAMS = '6d2f1a9e-3b4c-4f1e-9a8b-1c2d3e4f5a6b';
 const KID_TEAMS = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const STRANGER_TEAMS = 'ffffffff-0000-4000-8000-000000000000';
 const NEW_PASSWORD = 'ember-quiet-falcon-road';

@@ -2,12 +2,9 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { MainDialog } from '../../dialogs/mainDialog.js';
 import type { OutboxSms } from '../../src/messaging/sms.js';
-import { EMMA, LIAM } from '../helpers/accounts.js';
+import { EMMA, LIAM, EMMA_TEAMS, LIAM_TEAMS } from '../helpers/accounts.js';
 import { DialogHarness, type HarnessOptions } from '../helpers/dialogHarness.js';
 import { buttonTitles, readJsonLines } from '../helpers/testApp.js';
-
-const EMMA_TEAMS = '6d2f1a9e-3b4c-4f1e-9a8b-1c2d3e4f5a6b';
-const LIAM_TEAMS = '0b7e2c3d-8f9a-4b1c-a2d3-e4f5a6b7c8d9';
 
 const texts = {
   'en-US': {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { EMMA, LIAM } from '../helpers/accounts.js';
+import { EMMA, LIAM, EMMA_TEAMS, LIAM_TEAMS } from '../helpers/accounts.js';
 import { SmsDeliveryError } from '../../src/messaging/sms.js';
 import { StandInChannelCredentials, useChannelAuthStandIn } from '../helpers/channelAuth.js';
 import { useChannelStandIn } from '../helpers/channelStandIn.js';
@@ -8,8 +8,6 @@ import { asTeamsUser, inTeams, TEAMS_APP_ID } from '../helpers/teams.js';
 import { hasPasswordCard, TEST_SERVICE_URL, useTestApp, type ChatDriver } from '../helpers/testApp.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const EMMA_TEAMS = '6d2f1a9e-3b4c-4f1e-9a8b-1c2d3e4f5a6b';
-const LIAM_TEAMS = '0b7e2c3d-8f9a-4b1c-a2d3-e4f5a6b7c8d9';
 const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
 /**

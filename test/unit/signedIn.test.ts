@@ -7,11 +7,10 @@ import { PASSWORD_PAGE_TTL_MS } from '../../src/recovery/passwordPages.js';
 import type { Account } from '../../src/recovery/types.js';
 import { createLogger } from '../../src/security/logger.js';
 import { createServices, type Services } from '../../src/services.js';
-import { EMMA, LIAM } from '../helpers/accounts.js';
+import { EMMA, LIAM, EMMA_TEAMS } from '../helpers/accounts.js';
 import { readJsonLines } from '../helpers/testApp.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
-const EMMA_TEAMS = '6d2f1a9e-3b4c-4f1e-9a8b-1c2d3e4f5a6b';
 const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
 /** The domain behind J6, J7 and the Teams dialog page, on the real JSON store with a test clock. */
