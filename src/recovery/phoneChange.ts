@@ -8,7 +8,7 @@ import { parsePhone } from './phoneNumbers.js';
 import type { RateLimited, RequestOrigin, ResetRequestLimits } from './requestLimits.js';
 import { linkProblemOf } from './requestRules.js';
 import { keyedHash, secretHashesEqual } from './secrets.js';
-import { MAX_CODE_TRIES, newSmsCode, readCode, type CodeNotifier } from './smsReset.js';
+import { MAX_CODE_TRIES, newSmsCode, readCode, type CodeNotifier, type SmsCodeOptions } from './smsReset.js';
 import type { Account, AccountRepository, ResetRequest, ResetRequestRepository } from './types.js';
 
 export type PhoneCodeRequest =
@@ -26,13 +26,6 @@ export type PhoneCodeCheck =
   | { kind: 'malformed' }
   /** The person holds the number, but another account uses it for its codes. */
   | { kind: 'inUse' };
-
-export interface PhoneChangeOptions {
-  codeTtlMs: number;
-  defaultRegion: string;
-  secretKey: string;
-  now?: () => Date;
-}
 
 type ChatOrigin = RequestOrigin & { conversationId: string };
 
@@ -70,7 +63,7 @@ export class PhoneChangeService {
     private readonly requestLimits: ResetRequestLimits,
     private readonly audit: AuditTrail,
     private readonly tasks: BackgroundTasks,
-    private readonly options: PhoneChangeOptions,
+    private readonly options: SmsCodeOptions,
   ) {
     this.now = options.now ?? (() => new Date());
   }

@@ -35,7 +35,8 @@ export type CodeCheck =
   | { kind: 'malformed' }
   | { kind: 'noCode' };
 
-export interface SmsResetOptions {
+/** For every text-message code, the reset's (J3) and the new number's (J7). */
+export interface SmsCodeOptions {
   codeTtlMs: number;
   defaultRegion: string;
   /** Server secret for keyed hashes of codes and numbers, so a copied store cannot be brute-forced. */
@@ -81,7 +82,7 @@ export class SmsResetService {
     private readonly requestLimits: ResetRequestLimits,
     private readonly audit: AuditTrail,
     private readonly tasks: BackgroundTasks,
-    private readonly options: SmsResetOptions,
+    private readonly options: SmsCodeOptions,
   ) {
     this.now = options.now ?? (() => new Date());
   }
