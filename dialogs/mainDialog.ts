@@ -257,7 +257,10 @@ function asRoute(result: unknown): Route {
     : (result as Route);
 }
 
-/** The journey dialog a route leads to ('agent' is not a journey: it hands over at once). */
+/**
+ * The journey dialog a route leads to. 'agent' is not a journey (it hands over at once) and
+ * 'reset' is asked more precisely by the method step first, so neither reaches here.
+ */
 function journeyFor(route: Route): string {
   if (route.kind === 'link') return REDEEM_LINK_DIALOG;
   switch (route.choice) {
@@ -272,7 +275,8 @@ function journeyFor(route: Route): string {
     case 'phone':
       return PHONE_DIALOG;
     default:
-      return isTroubleTopic(route.choice) ? TROUBLE_DIALOG : STEPS;
+      if (isTroubleTopic(route.choice)) return TROUBLE_DIALOG;
+      throw new Error(`no journey for the choice ${route.choice}`);
   }
 }
 
