@@ -7,6 +7,12 @@ import { forgetStruggle } from './struggle.js';
 /** Turn state key of the person's recent messages (already redacted), set by the bot for each turn. */
 export const RECENT_LINES = Symbol('recentLines');
 
+/**
+ * Turn state key of the client address the turn came from, set by the bot's own Direct Line
+ * endpoint (other channels' traffic all comes from the channel service): tickets count it.
+ */
+export const CLIENT_ADDRESS = Symbol('clientAddress');
+
 /** Turn state key of the ticket this turn opened, for the bot to remember in the conversation. */
 export const TICKET_OPENED = Symbol('ticketOpened');
 
@@ -24,7 +30,9 @@ export async function handToPerson(
   const recent = (context.turnState.get(RECENT_LINES) ?? []) as SummaryLine[];
   const person = await signedInPersonOf(context, services);
   const locale = localeOf(context, services);
+  const clientAddress = context.turnState.get(CLIENT_ADDRESS) as string | undefined;
   const ticket = await services.tickets.open({
+    ...(clientAddress ? { clientAddress } : {}),
     conversationId: context.activity.conversation.id,
     locale,
     ...(where.journey ? { journey: where.journey } : {}),

@@ -8,12 +8,13 @@ import {
 } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import { WEB_SESSION } from '../dialogs/identity.js';
+import { CLIENT_ADDRESS } from '../dialogs/handoff.js';
 import { ConversationLog } from './directline/conversationLog.js';
 import { DirectLineDelivery } from './directline/delivery.js';
 import { DIRECT_LINE_PATH, registerDirectLine } from './directline/directLineServer.js';
 import { attachDirectLineStream } from './directline/stream.js';
 import { DirectLineTokens } from './directline/tokens.js';
-import { WebChatConversations } from './directline/webChatConversations.js';
+import { isWebChatConversation, WebChatConversations } from './directline/webChatConversations.js';
 import { keyedHash } from './recovery/secrets.js';
 import { SupportDesk } from './support/desk.js';
 import { registerSupportApi } from './web/supportApi.js';
@@ -40,7 +41,10 @@ import type { FileAuditTrail } from './security/audit.js';
 import { createServices, type ServiceOptions } from './services.js';
 import { DuplicateActivityFilter } from './duplicateFilter.js';
 import { TypingIndicator } from './typingIndicator.js';
-import { isActivityShaped } from './web/activityShape.js';
+import { activityProblem, MAX_ACTIVITY_BYTES } from './web/activityShape.js';
+import { parseQuery, acceptBody } from './web/requestBody.js';
+import { refuseMalformedTarget } from './web/requestUrl.js';
+import { rememberClientAddress } from './security/clientAddress.js';
 import { ProactiveTurns } from './proactive.js';
 import { registerResetPage } from './web/resetPage.js';
 import { registerTeamsPasswordPage, TEAMS_PASSWORD_PATH } from './web/teamsPasswordPage.js';
@@ -131,7 +135,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   // First, so that everything the bot sends in its own Direct Line conversations is delivered there.
   const directLineServiceUrl = `${config.publicBaseUrl}${DIRECT_LINE_PATH}/`;
   const directLineLog = new ConversationLog();
-  adapter.use(new DirectLineDelivery(directLineServiceUrl, directLineLog));
+  adapter.use(new DirectLineDelivery(directLineServiceUrl, directLineLog, (context) => bot.awaitsSecret(context)));
   adapter.use(new DuplicateActivityFilter());
   adapter.use(references);
   adapter.use(new TypingIndicator(500, 2000));
@@ -152,12 +156,20 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   };
 
   const server = restify.createServer({ name: 'password-help-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 256 * 1024 }));
+  // A client that sends its request slowly holds a socket only this long.
+  server.server.headersTimeout = 15_000;
+  server.server.requestTimeout = 30_000;
+  server.pre(refuseMalformedTarget);
+  server.pre(rememberClientAddress(config.trustProxy));
+  server.pre(parseQuery);
 
-  server.post('/api/messages', async (req: Request, res: Response) => {
-    if (!isActivityShaped(req.body)) {
-      res.send(400, { error: 'The body is not a Bot Framework activity.' });
+  server.post('/api/messages', acceptBody('json', MAX_ACTIVITY_BYTES), async (req: Request, res: Response) => {
+    const problem = activityProblem(req.body, {
+      ownServiceUrl: directLineServiceUrl,
+      isOwnConversation: isWebChatConversation,
+    });
+    if (problem) {
+      res.send(400, { error: problem });
       return;
     }
     try {
@@ -203,9 +215,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         locale: offer.locale,
       }),
   });
-  const webChats = new WebChatConversations(config.dataDir);
+  const webChats = new WebChatConversations(config.dataDir, config.webChatSession, options.now);
   await webChats.init();
-  const directLineTokens = new DirectLineTokens(keyedHash(services.secretKey, 'directline', 'token-key'));
+  const directLineTokens = new DirectLineTokens(keyedHash(services.secretKey, 'directline', 'token-key'), options.now);
   const botClaims = new ClaimsIdentity([
     { type: AuthenticationConstants.AudienceClaim, value: config.bot.appId },
     { type: AuthenticationConstants.AppIdClaim, value: config.bot.appId },
@@ -214,11 +226,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     tokens: directLineTokens,
     conversations: webChats,
     log: directLineLog,
+    limits,
     logger,
     bot: { id: config.bot.appId || 'password-help-bot', name: config.serviceName },
     serviceUrl: directLineServiceUrl,
-    secureStream: config.publicBaseUrl.startsWith('https:'),
-    process: (activity, conversation) =>
+    publicBaseUrl: config.publicBaseUrl,
+    process: (activity, conversation, clientAddress) =>
       adapter.processActivityDirect(
         {
           claimsIdentity: botClaims,
@@ -228,6 +241,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         activity as unknown as Activity,
         async (context) => {
           if (conversation.session) context.turnState.set(WEB_SESSION, conversation.session);
+          context.turnState.set(CLIENT_ADDRESS, clientAddress);
           await bot.run(context);
         },
       ),
@@ -237,13 +251,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     log: directLineLog,
     logger,
   });
-  registerWebChatPage(server, { texts, logger, settings: dialogServices.settings });
+  registerWebChatPage(server, {
+    texts,
+    logger,
+    settings: dialogServices.settings,
+    publicBaseUrl: config.publicBaseUrl,
+  });
   registerWebChatApi(server, {
     tokens: directLineTokens,
     conversations: webChats,
     accounts: services.accounts,
     limits,
     audit: services.audit,
+    streams: directLineStream,
     logger,
     websiteApiKey: config.websiteApiKey,
     azureDirectLine: config.directLine,
@@ -262,8 +282,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     limits,
     logger,
   });
-  server.on('restifyError', (req: Request, _res: Response, error: Error, callback: () => void) => {
-    logger.warn('request refused', { path: req.path(), error: error.message });
+  server.on('restifyError', (_req: Request, _res: Response, error: Error, callback: () => void) => {
+    // The class only: messages of parse errors quote the request, and paths may carry tokens.
+    logger.warn('request refused', { error: error.name });
     callback();
   });
 

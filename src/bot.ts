@@ -33,9 +33,18 @@ import {
 import { PROACTIVE_TURN } from './proactive.js';
 import { isEscalationJourney } from './support/escalations.js';
 import type { DeskCardView } from './support/desk.js';
-import { redactedSummary, type PostedCard, type SummaryLine, type Ticket } from './support/tickets.js';
+import { redactedSummary, SECRET_STEPS, type PostedCard, type SummaryLine, type Ticket } from './support/tickets.js';
 
 const MAX_RECENT_LINES = 8;
+/**
+ * Channels whose clients write the activities themselves (web chat through Direct Line, the
+ * Emulator): what only a channel or support may say (`handoff.status`) is not taken from them.
+ */
+const CLIENT_COMPOSED_CHANNELS = new Set(['directline', 'webchat', 'emulator']);
+
+function clientsComposeActivities(context: TurnContext): boolean {
+  return CLIENT_COMPOSED_CHANNELS.has(context.activity.channelId);
+}
 /** Choices a ticket may name (with the menu's and the methods'), so it needs none of the person's words. */
 const OTHER_CHOICES = ['card', 'partner', 'other', 'yes', 'no'] as const;
 
@@ -89,7 +98,8 @@ export class PasswordHelpBot extends ActivityHandler {
     // reaches the conversation as an event on a proactive turn; events from clients are ignored.
     this.onEvent(async (context, next) => {
       // The channel's own hand-off service (Omnichannel, say) reports the agent is done.
-      if (context.activity.name === 'handoff.status') await this.handoffStatus(context);
+      if (context.activity.name === 'handoff.status' && !clientsComposeActivities(context))
+        await this.handoffStatus(context);
       if (!context.turnState.get(PROACTIVE_TURN)) return next();
       const t = textsFor(context, services);
       const value = (context.activity.value ?? {}) as Record<string, string>;
@@ -230,6 +240,12 @@ export class PasswordHelpBot extends ActivityHandler {
         value: { title: t('password.cardTitle'), url: this.pages.passwordPageUrl(page.token), height: 460, width: 420 },
       },
     };
+  }
+
+  /** Whether the conversation's dialog now waits for a secret: a password, a code, a card number or a link. */
+  async awaitsSecret(context: TurnContext): Promise<boolean> {
+    const dc = await this.dialogs.createContext(context);
+    return dc.activeDialog !== undefined && SECRET_STEPS.has(activeStepOf(dc));
   }
 
   /** The dialog context for a turn, with the conversation's record of what did not work lent to the dialogs. */

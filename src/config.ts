@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -49,6 +50,10 @@ export interface Config {
     channelOpenIdMetadataUrl: string | undefined;
   };
   limits: RateLimitSettings;
+  /** How many proxies in front of the bot append to X-Forwarded-For; 0: the socket's peer is the client. */
+  trustProxy: number;
+  /** Signed-in web chat sessions: how long without activity, and how long at most. */
+  webChatSession: { idleMs: number; maxMs: number };
 }
 
 export interface TwilioSettings {
@@ -76,11 +81,20 @@ export interface RateLimitSettings {
   perAccountHour: number;
   perAccountDay: number;
   perConversationHour: number;
+  /** Per route family of the bot's own pages and APIs (see RouteFamily). */
   perClientAddressHour: number;
+  /** Requests with the site's or support's API key, per key. */
+  perApiKeyMinute: number;
+  /** Activities one web chat conversation may post. */
+  directLinePostsPerConversationMinute: number;
   /** J6: failed current-password checks per account before the journey locks for an hour. */
   currentPasswordFailuresHour: number;
   /** J9: tickets one conversation may open, so nobody can flood the support channel. */
   ticketsPerConversationHour: number;
+  /** J9, from one client address (web chat), whatever the conversation. */
+  ticketsPerClientAddressHour: number;
+  /** J9, from everyone together: support is a team of people, not a queue without end. */
+  ticketsOverallHour: number;
 }
 
 export const DEFAULT_LIMITS: RateLimitSettings = {
@@ -93,8 +107,12 @@ export const DEFAULT_LIMITS: RateLimitSettings = {
   perAccountDay: 10,
   perConversationHour: 20,
   perClientAddressHour: 20,
+  perApiKeyMinute: 600,
+  directLinePostsPerConversationMinute: 30,
   currentPasswordFailuresHour: 10,
   ticketsPerConversationHour: 3,
+  ticketsPerClientAddressHour: 6,
+  ticketsOverallHour: 300,
 };
 
 export class ConfigError extends Error {
@@ -169,6 +187,7 @@ const httpUrl = z.string().refine((text) => {
 
 const envSchema = z.object({
   PORT: wholeNumber(3978, 1, 65535),
+  TRUST_PROXY: wholeNumber(0, 0, 10),
   HOST: optionalText,
   DATA_DIR: z.string().default('./data'),
   PUBLIC_BASE_URL: httpUrl.optional(),
@@ -189,6 +208,8 @@ const envSchema = z.object({
   RESET_LINK_TTL: duration('24h'),
   SMS_CODE_TTL: duration('20m'),
   SUPPORT_WAIT: duration('15m'),
+  WEBCHAT_SESSION_IDLE: duration('30m'),
+  WEBCHAT_SESSION_MAX: duration('8h'),
   PASSWORD_MIN_LENGTH: wholeNumber(8, 8, 64),
   PASSWORD_HISTORY: wholeNumber(3, 0, 24),
   EMAIL_FROM: optionalText,
@@ -247,12 +268,12 @@ const envSchema = z.object({
 
 /** Reads the configuration from an environment; throws ConfigError listing every bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const values = parsed.data;
-  const production = values.NODE_ENV === 'production';
+  const production = values.NODE_ENV?.toLowerCase() === 'production';
   const emulatorMode = values.MicrosoftAppId === undefined;
   const problems: string[] = [];
 
@@ -341,9 +362,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       channelOpenIdMetadataUrl: values.ToBotFromChannelOpenIdMetadataUrl,
     },
     limits: { ...DEFAULT_LIMITS },
+    trustProxy: values.TRUST_PROXY,
+    webChatSession: { idleMs: values.WEBCHAT_SESSION_IDLE, maxMs: values.WEBCHAT_SESSION_MAX },
   };
 }
 
+/** Exactly a loopback address or name: `127.0.0.1` is, `127.example.com` is not. */
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+}
+
+/** An empty value means unset, as in the Bot Framework samples' `.env` files (`MicrosoftAppType=`). */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
 }

@@ -16,8 +16,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  // A stray rejection is a bug to log, not a reason to drop every conversation in flight.
-  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
+  // Every request, upgrade and socket handler catches its own faults. What still escapes is a bug:
+  // a stray rejection leaves nothing half-done behind it, so it is logged and the bot serves on;
+  // an exception thrown out of a callback may have left state half-changed, so it is logged and
+  // the process ends, for the supervisor to start a clean one (the store survives: writes are atomic).
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: errorClass(reason) }));
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception; stopping', { error: errorClass(error) });
+    process.exit(1);
+  });
   let app;
   try {
     app = await createApp(config, { logger });
@@ -46,6 +53,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** What a process-level log line keeps of an error: its class and where it was thrown, no message. */
+function errorClass(error: unknown): { name: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const frames = error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at '));
+  return { name: error.name, ...(frames?.length ? { stack: frames.slice(0, 8).join('\n') } : {}) };
 }
 
 main().catch((error: unknown) => {

@@ -12,13 +12,15 @@ export class DirectLineDelivery implements Middleware {
   constructor(
     private readonly serviceUrl: string,
     private readonly log: ConversationLog,
+    /** Whether, after the turn, the bot waits for a secret: the person's next text is then logged as a placeholder. */
+    private readonly awaitsSecret: (context: TurnContext) => Promise<boolean>,
   ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    if (context.activity.serviceUrl === this.serviceUrl) {
-      context.onSendActivities(async (_context, activities) => activities.map((activity) => this.deliver(activity)));
-    }
+    if (context.activity.serviceUrl !== this.serviceUrl) return next();
+    context.onSendActivities(async (_context, activities) => activities.map((activity) => this.deliver(activity)));
     await next();
+    this.log.expectSecret(context.activity.conversation.id, await this.awaitsSecret(context));
   }
 
   private deliver(activity: Partial<Activity>): ResourceResponse {

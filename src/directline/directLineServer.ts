@@ -1,5 +1,10 @@
 import type { Request, Response, Server } from 'restify';
+import { clientAddressOf } from '../security/clientAddress.js';
 import type { Logger } from '../security/logger.js';
+import type { RateLimits } from '../security/rateLimits.js';
+import { MAX_VALUE_BYTES } from '../web/activityShape.js';
+import { withinValueLimits } from '../web/jsonShape.js';
+import { acceptBody } from '../web/requestBody.js';
 import type { ConversationLog, LoggedActivity } from './conversationLog.js';
 import { streamUrl } from './stream.js';
 import type { DirectLineTokens } from './tokens.js';
@@ -8,7 +13,13 @@ import type { WebChatConversation, WebChatConversations } from './webChatConvers
 export const DIRECT_LINE_PATH = '/v3/directline';
 
 const MAX_TEXT = 10_000;
+/** An activity a client posts: text and card data well within this. */
+const MAX_POST_BYTES = 48 * 1024;
 const CLIENT_TYPES = new Set(['message', 'event', 'typing']);
+/** What the history keeps of a secret the person typed or submitted: they see that it was sent, nobody sees it. */
+export const SECRET_PLACEHOLDER = '••••••••';
+/** Card fields that hold secrets, kept in the history only as the placeholder. */
+const SECRET_FIELDS = new Set(['password', 'confirm', 'currentPassword', 'code', 'cardNumber']);
 
 /** An activity from a client, made into what the bot receives: only fields a client may set. */
 export interface IncomingActivity {
@@ -33,14 +44,18 @@ export interface DirectLineDeps {
   tokens: DirectLineTokens;
   conversations: WebChatConversations;
   log: ConversationLog;
+  limits: RateLimits;
   logger: Logger;
   bot: { id: string; name: string };
   /** The serviceUrl the bot's turns of these conversations carry (see DirectLineDelivery). */
   serviceUrl: string;
-  /** Offer the stream as wss:// (the bot is behind https). */
-  secureStream: boolean;
-  /** Runs the bot on an activity of a conversation, with the conversation's session. */
-  process(activity: IncomingActivity, conversation: WebChatConversation): Promise<void>;
+  /** The bot's public address, for the stream URL it hands out. */
+  publicBaseUrl: string;
+  /**
+   * Runs the bot on an activity of a conversation, with the conversation's session (when it is
+   * still active) and the client address it came from.
+   */
+  process(activity: IncomingActivity, conversation: WebChatConversation, clientAddress: string): Promise<void>;
 }
 
 class DirectLineError extends Error {
@@ -48,6 +63,7 @@ class DirectLineError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -65,14 +81,17 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
     (handler: (req: Request, res: Response) => Promise<void>) =>
     async (req: Request, res: Response): Promise<void> => {
       allowCrossOrigin(res);
+      // Answers carry tokens or the conversation itself.
+      res.header('Cache-Control', 'no-store');
       try {
         await handler(req, res);
       } catch (error) {
         if (error instanceof DirectLineError) {
+          if (error.retryAfterMs !== undefined) res.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
           res.send(error.status, { error: { code: error.code, message: error.message } });
           return;
         }
-        deps.logger.error('direct line request failed', { error, path: req.path() });
+        deps.logger.error('direct line request failed', { error });
         res.send(500, { error: { code: 'ServiceError', message: 'The request could not be processed.' } });
       }
     };
@@ -89,6 +108,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
     server.opts(`${DIRECT_LINE_PATH}${path}`, preflight);
   server.post(
     `${DIRECT_LINE_PATH}/conversations`,
+    acceptBody('json'),
     route((req, res) => routes.start(req, res)),
   );
   server.get(
@@ -101,6 +121,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
   );
   server.post(
     `${DIRECT_LINE_PATH}/conversations/:id/activities`,
+    acceptBody('json', MAX_POST_BYTES),
     route((req, res) => routes.post(req, res)),
   );
   server.post(
@@ -109,6 +130,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
   );
   server.post(
     `${DIRECT_LINE_PATH}/tokens/refresh`,
+    acceptBody('json'),
     route((req, res) => routes.refresh(req, res)),
   );
 }
@@ -121,21 +143,21 @@ class DirectLineRoutes {
   async start(req: Request, res: Response): Promise<void> {
     const conversation = await this.authorized(req);
     if (await this.deps.conversations.markStarted(conversation.id)) {
-      await this.deps.process(this.incoming(conversation.id, { type: 'conversationUpdate' }, req), conversation);
+      const update = this.incoming(conversation.id, { type: 'conversationUpdate' }, req);
+      await this.deps.process(update, conversation, clientAddressOf(req));
     }
-    res.send(201, this.conversationAnswer(conversation.id, req));
+    res.send(201, this.conversationAnswer(conversation));
   }
 
   async resume(req: Request, res: Response): Promise<void> {
     const conversation = await this.authorized(req, pathId(req));
-    res.send(200, this.conversationAnswer(conversation.id, req));
+    res.send(200, this.conversationAnswer(conversation));
   }
 
   async read(req: Request, res: Response): Promise<void> {
     const conversation = await this.authorized(req, pathId(req));
     const watermark = parseWatermark((req.query as Record<string, unknown> | undefined)?.watermark);
     const { activities, watermark: next } = this.deps.log.read(conversation.id, watermark);
-    res.header('Cache-Control', 'no-store');
     res.send(200, { activities, watermark: String(next) });
   }
 
@@ -152,15 +174,27 @@ class DirectLineRoutes {
       throw new DirectLineError(400, 'BadArgument', `The text must be a string of at most ${MAX_TEXT} characters.`);
     if (Array.isArray(fields.attachments) && fields.attachments.length > 0)
       throw new DirectLineError(415, 'MediaTypeNotSupported', 'Attachments are not accepted.');
+    if (fields.value !== undefined && !withinValueLimits(fields.value, MAX_VALUE_BYTES))
+      throw new DirectLineError(
+        400,
+        'BadArgument',
+        `The value may be at most ${MAX_VALUE_BYTES} bytes, nested at most 32 levels.`,
+      );
+    const limit = await this.deps.limits.directLinePost(conversation.id);
+    if (!limit.allowed)
+      throw new DirectLineError(429, 'TooManyRequests', 'Too many activities; slow down.', limit.retryAfterMs);
     // A typing indicator from the person means nothing to this bot.
     if (type === 'typing') {
       res.send(200, { id: this.nextId(conversation.id) });
       return;
     }
     const activity = this.incoming(conversation.id, { ...fields, type: type as 'message' | 'event' }, req);
-    // Web Chat shows a message as sent once it reads it back.
-    this.deps.log.append(conversation.id, toLogged(activity));
-    await this.deps.process(activity, conversation);
+    // Web Chat shows a message as sent once it reads it back; a secret only as the placeholder.
+    const logged = toLogged(activity, this.deps.log.awaitsSecret(conversation.id));
+    if (!this.deps.log.append(conversation.id, logged))
+      throw new DirectLineError(413, 'BadArgument', 'The activity is too large.');
+    await this.deps.conversations.touch(conversation);
+    await this.deps.process(activity, conversation, clientAddressOf(req));
     res.send(200, { id: activity.id });
   }
 
@@ -170,7 +204,7 @@ class DirectLineRoutes {
 
   async refresh(req: Request, res: Response): Promise<void> {
     const conversation = await this.authorized(req);
-    res.send(200, this.conversationAnswer(conversation.id, req));
+    res.send(200, this.conversationAnswer(conversation));
   }
 
   /** The conversation the Bearer token is for; it must be the one in the path, when there is one. */
@@ -184,16 +218,23 @@ class DirectLineRoutes {
       throw new DirectLineError(403, 'BadArgument', 'The token is for another conversation.');
     const conversation = await this.deps.conversations.get(check.conversationId);
     if (!conversation) throw new DirectLineError(404, 'BadArgument', 'Conversation not found.');
+    // A signed-in session that ended (idle, at its end, revoked) takes its conversation with it.
+    if (this.deps.conversations.sessionEnded(conversation))
+      throw new DirectLineError(403, 'TokenExpired', 'The signed-in session has ended.');
     return conversation;
   }
 
-  private conversationAnswer(conversationId: string, req: Request) {
-    const { token, expiresIn } = this.deps.tokens.issue(conversationId);
+  /** A fresh token, which never outlives the conversation's signed-in session. */
+  private conversationAnswer(conversation: WebChatConversation) {
+    const { token, expiresIn } = this.deps.tokens.issue(
+      conversation.id,
+      this.deps.conversations.sessionEnd(conversation),
+    );
     return {
-      conversationId,
+      conversationId: conversation.id,
       token,
       expires_in: expiresIn,
-      streamUrl: streamUrl(req, this.deps.secureStream, conversationId, token),
+      streamUrl: streamUrl(this.deps.publicBaseUrl, conversation.id, token),
     };
   }
 
@@ -235,9 +276,20 @@ function allowCrossOrigin(res: Response): void {
   res.header('Access-Control-Allow-Origin', '*');
 }
 
-function toLogged(activity: IncomingActivity): LoggedActivity {
+/**
+ * The person's activity as the history keeps it: text typed where the bot asked for a secret,
+ * and secret card fields, only as the placeholder.
+ */
+function toLogged(activity: IncomingActivity, secretText: boolean): LoggedActivity {
   const { serviceUrl: _serviceUrl, ...rest } = activity;
-  return rest as unknown as LoggedActivity;
+  const logged = rest as unknown as LoggedActivity;
+  if (secretText && typeof activity.text === 'string') logged.text = SECRET_PLACEHOLDER;
+  if (activity.value !== null && typeof activity.value === 'object' && !Array.isArray(activity.value)) {
+    logged.value = Object.fromEntries(
+      Object.entries(activity.value).map(([key, item]) => [key, SECRET_FIELDS.has(key) ? SECRET_PLACEHOLDER : item]),
+    );
+  }
+  return logged;
 }
 
 /** The browser's first language, when the client names none. */

@@ -16,12 +16,15 @@ export class DirectLineTokens {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  issue(conversationId: string): { token: string; expiresIn: number } {
-    const expiresAt = Math.floor((this.now().getTime() + TOKEN_TTL_MS) / 1000);
+  /** A token for the conversation, valid for TOKEN_TTL_MS but never past `notAfter`. */
+  issue(conversationId: string, notAfter?: Date): { token: string; expiresIn: number } {
+    const now = this.now().getTime();
+    const end = Math.min(now + TOKEN_TTL_MS, notAfter?.getTime() ?? Number.POSITIVE_INFINITY);
+    const expiresAt = Math.floor(end / 1000);
     const payload = Buffer.from(
       JSON.stringify({ c: conversationId, e: expiresAt, n: randomBytes(9).toString('base64url') }),
     ).toString('base64url');
-    return { token: `${payload}.${this.sign(payload)}`, expiresIn: TOKEN_TTL_MS / 1000 };
+    return { token: `${payload}.${this.sign(payload)}`, expiresIn: Math.max(0, expiresAt - Math.floor(now / 1000)) };
   }
 
   check(token: string | undefined): TokenCheck {

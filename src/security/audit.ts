@@ -27,6 +27,7 @@ export type AuditEventName =
   | 'phone.removed'
   | 'teams.linked'
   | 'webchat.session_opened'
+  | 'webchat.session_revoked'
   | 'support.escalation_started'
   | 'support.escalation_failed'
   | 'support.escalation_completed'

@@ -14,6 +14,7 @@ export interface Counter {
   block(key: string, seconds: number): Promise<void>;
 }
 
+const MINUTE_S = 60;
 const HOUR_S = 3600;
 const DAY_S = 86_400;
 
@@ -49,9 +50,14 @@ class MemoryCounter implements Counter {
 }
 
 /** Every counter must allow; the answer waits for the one that frees up last. */
-async function consumeAll(counters: readonly Counter[], key: string): Promise<LimitDecision> {
+function consumeAll(counters: readonly Counter[], key: string): Promise<LimitDecision> {
+  return consumeEach(counters.map((counter) => [counter, key]));
+}
+
+/** Each counter counts its own key; all must allow, and the answer waits for the last to free up. */
+async function consumeEach(counted: ReadonlyArray<readonly [Counter, string]>): Promise<LimitDecision> {
   let retryAfterMs = 0;
-  for (const counter of counters) {
+  for (const [counter, key] of counted) {
     const decision = await counter.consume(key);
     if (!decision.allowed) retryAfterMs = Math.max(retryAfterMs, decision.retryAfterMs);
   }
@@ -65,16 +71,31 @@ export type CounterFactory = (points: number, durationSeconds: number, name: str
 export const memoryCounters: CounterFactory = (points, durationSeconds, name) =>
   new MemoryCounter(points, durationSeconds, name);
 
+/**
+ * The bot's own pages and APIs, each limited on its own, so that a flood of one (anonymous
+ * token requests, say) never locks another out for the same address.
+ */
+export type RouteFamily = 'pages' | 'webchatToken' | 'webchatSession' | 'support' | 'twilio';
+
+/** Families whose callers hold an API key: limited per key once the key is right. */
+export type KeyedFamily = Extract<RouteFamily, 'webchatSession' | 'support'>;
+
+const ROUTE_FAMILIES: readonly RouteFamily[] = ['pages', 'webchatToken', 'webchatSession', 'support', 'twilio'];
+
 /** The limits of SPEC §4, by what they count. */
 export class RateLimits {
   private readonly identifier: Counter[];
   private readonly account: Counter[];
   private readonly conversation: Counter[];
-  private readonly clientAddress: Counter[];
+  private readonly clientAddress: ReadonlyMap<RouteFamily, Counter>;
+  private readonly apiKey: ReadonlyMap<KeyedFamily, Counter>;
+  private readonly directLinePosts: Counter;
   private readonly billingConversation: Counter[];
   private readonly billingCard: Counter[];
   private readonly currentPasswordFailures: Counter;
-  private readonly ticketConversation: Counter[];
+  private readonly ticketConversation: Counter;
+  private readonly ticketAddress: Counter;
+  private readonly ticketOverall: Counter;
   private readonly currentPasswordMax: number;
 
   constructor(settings: RateLimitSettings, counters: CounterFactory = memoryCounters) {
@@ -87,7 +108,16 @@ export class RateLimits {
       counters(settings.perAccountDay, DAY_S, 'reset-acct-d'),
     ];
     this.conversation = [counters(settings.perConversationHour, HOUR_S, 'reset-conv-h')];
-    this.clientAddress = [counters(settings.perClientAddressHour, HOUR_S, 'web-ip-h')];
+    this.clientAddress = new Map(
+      ROUTE_FAMILIES.map((family) => [family, counters(settings.perClientAddressHour, HOUR_S, `web-ip-h-${family}`)]),
+    );
+    this.apiKey = new Map(
+      (['webchatSession', 'support'] as const).map((family) => [
+        family,
+        counters(settings.perApiKeyMinute, MINUTE_S, `api-key-m-${family}`),
+      ]),
+    );
+    this.directLinePosts = counters(settings.directLinePostsPerConversationMinute, MINUTE_S, 'dl-post-m');
     this.billingConversation = [counters(settings.billingPerConversationHour, HOUR_S, 'billing-conv-h')];
     this.billingCard = [
       counters(settings.billingPerCardHour, HOUR_S, 'billing-card-h'),
@@ -95,12 +125,21 @@ export class RateLimits {
     ];
     this.currentPasswordMax = settings.currentPasswordFailuresHour;
     this.currentPasswordFailures = counters(settings.currentPasswordFailuresHour, HOUR_S, 'current-pw-h');
-    this.ticketConversation = [counters(settings.ticketsPerConversationHour, HOUR_S, 'ticket-conv-h')];
+    this.ticketConversation = counters(settings.ticketsPerConversationHour, HOUR_S, 'ticket-conv-h');
+    this.ticketAddress = counters(settings.ticketsPerClientAddressHour, HOUR_S, 'ticket-ip-h');
+    this.ticketOverall = counters(settings.ticketsOverallHour, HOUR_S, 'ticket-all-h');
   }
 
-  /** A support ticket opened in a conversation (J9). */
-  ticketsByConversation(conversationId: string): Promise<LimitDecision> {
-    return consumeAll(this.ticketConversation, conversationId);
+  /**
+   * A support ticket opened in a conversation (J9): per conversation, per client address when
+   * the bot knows it (its own web chat), and for the whole bot, so that nobody floods support.
+   */
+  ticket(from: { conversationId: string; clientAddress?: string }): Promise<LimitDecision> {
+    return consumeEach([
+      [this.ticketConversation, from.conversationId],
+      ...(from.clientAddress !== undefined ? [[this.ticketAddress, from.clientAddress] as const] : []),
+      [this.ticketOverall, 'all'],
+    ]);
   }
 
   /**
@@ -148,8 +187,21 @@ export class RateLimits {
     return consumeAll(this.billingCard, fingerprint);
   }
 
-  /** The bot's own web pages and APIs; never /api/messages, whose traffic all comes from the channel. */
-  webRequest(address: string): Promise<LimitDecision> {
-    return consumeAll(this.clientAddress, address);
+  /**
+   * A request to one of the bot's own web pages or APIs from a client address (anonymous, or
+   * with a wrong key); never /api/messages, whose traffic all comes from the channel.
+   */
+  webRequest(family: RouteFamily, address: string): Promise<LimitDecision> {
+    return this.clientAddress.get(family)!.consume(address);
+  }
+
+  /** A request with the right API key: counted per key, never by the address it shares with others. */
+  keyedRequest(family: KeyedFamily): Promise<LimitDecision> {
+    return this.apiKey.get(family)!.consume(family);
+  }
+
+  /** An activity posted to a web chat conversation of the bot's own Direct Line endpoint. */
+  directLinePost(conversationId: string): Promise<LimitDecision> {
+    return this.directLinePosts.consume(conversationId);
   }
 }

@@ -22,6 +22,13 @@ const SECRET_KEYS = new Set([
   'cardhmackey',
 ]);
 
+/**
+ * Fields that name a conversation, a ticket or an escalation: identifiers the audit trail and the
+ * logs need as they are, to follow one conversation, and never secrets (a conversation id does
+ * not let anyone in: the bot's own web chat also needs its token).
+ */
+const IDENTIFIER_KEYS = new Set(['conversationid', 'ticketid', 'escalationid']);
+
 const PATTERNS: ReadonlyArray<[RegExp, string | ((match: string) => string)]> = [
   // Argon2 PHC strings and bearer credentials.
   [/\$argon2(?:id|i|d)\$[^\s"']+/g, '[hash]'],
@@ -65,15 +72,29 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    result[key] = SECRET_KEYS.has(key.toLowerCase()) ? '[redacted]' : redact(item, depth + 1);
+    const name = key.toLowerCase();
+    if (SECRET_KEYS.has(name)) result[key] = '[redacted]';
+    else if (IDENTIFIER_KEYS.has(name) && typeof item === 'string') result[key] = item;
+    else result[key] = redact(item, depth + 1);
   }
   return result;
 }
 
+/** Errors whose messages quote the input they choked on (`Unexpected token … in JSON`, a malformed URI). */
+const QUOTING_ERRORS = new Set(['SyntaxError', 'URIError']);
+
+/**
+ * An error as a log line may hold it: its class, its message (redacted, and left out where the
+ * message may quote a request), and the stack's frames without the message repeated in them.
+ */
 export function redactError(error: unknown): { name: string; message: string; stack?: string } {
   if (error instanceof Error) {
-    const stack = error.stack ? redactText(error.stack) : undefined;
-    return { name: error.name, message: redactText(error.message), ...(stack ? { stack } : {}) };
+    const frames = error.stack
+      ?.split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .join('\n');
+    const message = QUOTING_ERRORS.has(error.name) ? '[omitted: may quote its input]' : redactText(error.message);
+    return { name: error.name, message, ...(frames ? { stack: redactText(frames) } : {}) };
   }
   return { name: 'NonError', message: redactText(String(error)) };
 }

@@ -141,6 +141,7 @@ export class ShardedCollection<V> {
     if (cached && cached.identity === identity) return this.keep(index, cached);
     const db = new Low<Record<string, V>>(new AtomicJsonFile(file), {});
     await db.read();
+    db.data = withoutPrototype(db.data);
     return this.keep(index, { db, identity });
   }
 
@@ -163,7 +164,7 @@ export class ShardedCollection<V> {
       withFileLock(`${file}.lock`, async () => {
         const shard = await this.fresh(index);
         const changes = await compute(shard.db.data);
-        const next = { ...shard.db.data };
+        const next = withoutPrototype(shard.db.data);
         let changed = false;
         for (const [key, value] of changes) {
           if (value !== undefined) next[key] = structuredClone(value);
@@ -192,4 +193,13 @@ async function fileIdentity(file: string): Promise<string | undefined> {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * A shard's records in an object with no prototype, so that keys from requests such as
+ * `__proto__` or `constructor` are plain keys: absent unless stored, never inherited, and a
+ * write under them is an ordinary record.
+ */
+function withoutPrototype<V>(data: Record<string, V>): Record<string, V> {
+  return Object.assign(Object.create(null) as Record<string, V>, data);
 }

@@ -115,11 +115,13 @@ export class TicketService {
     private readonly tickets: TicketRepository,
     private readonly sink: TicketSink,
     private readonly audit: AuditTrail,
-    private readonly limits: { ticketsByConversation(conversationId: string): Promise<LimitDecision> },
+    private readonly limits: {
+      ticket(from: { conversationId: string; clientAddress?: string }): Promise<LimitDecision>;
+    },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** The new ticket, or undefined when the conversation has opened its share of tickets this hour. */
+  /** The new ticket, or undefined when the conversation, its address or everyone together opened their share this hour. */
   async open(request: {
     conversationId: string;
     locale: string;
@@ -129,8 +131,11 @@ export class TicketService {
     accountId?: string;
     /** Already made safe by redactedSummary. */
     recent: readonly SummaryLine[];
+    /** Where the person writes from, when the bot knows (its own web chat); only counted, never kept. */
+    clientAddress?: string;
   }): Promise<Ticket | undefined> {
-    if (!(await this.limits.ticketsByConversation(request.conversationId)).allowed) {
+    const { conversationId, clientAddress } = request;
+    if (!(await this.limits.ticket({ conversationId, ...(clientAddress ? { clientAddress } : {}) })).allowed) {
       await this.audit.record({
         event: 'support.handoff_limited',
         via: 'chat',

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import { withinValueLimits } from './jsonShape.js';
+
+/** The largest activity the Bot Framework endpoint takes (a Teams message with its card is far smaller). */
+export const MAX_ACTIVITY_BYTES = 256 * 1024;
+/** The most a card's submitted data or an event's value may hold. */
+export const MAX_VALUE_BYTES = 16 * 1024;
 
 /** The least an activity needs before the adapter sees it; anything less is a 400, not a crash. */
 const activityShape = z.object({
@@ -7,10 +13,34 @@ const activityShape = z.object({
   serviceUrl: z.string().min(1).max(2048),
   conversation: z.object({ id: z.string().min(1).max(1024) }),
   from: z.object({ id: z.string().min(1).max(1024) }).optional(),
-  text: z.string().optional(),
+  text: z.string().max(MAX_VALUE_BYTES).optional(),
   locale: z.string().max(64).optional(),
 });
 
-export function isActivityShaped(body: unknown): boolean {
-  return activityShape.safeParse(body).success;
+/**
+ * Why a body is not an activity this bot takes, or undefined when it is. Beyond its shape: its
+ * value keeps within the limits card data has, and it does not claim to come from the bot's own
+ * Direct Line endpoint, whose conversations only that endpoint may post to (the bot's replies
+ * to such an activity would land in a stranger's web chat).
+ */
+export function activityProblem(
+  body: unknown,
+  options: { ownServiceUrl: string; isOwnConversation(channelId: string, conversationId: string): boolean },
+): string | undefined {
+  const parsed = activityShape.safeParse(body);
+  if (!parsed.success) return 'The body is not a Bot Framework activity.';
+  const { value } = body as { value?: unknown };
+  if (value !== undefined && !withinValueLimits(value, MAX_VALUE_BYTES))
+    return `The activity's value may be at most ${MAX_VALUE_BYTES} bytes, nested at most 32 levels.`;
+  if (
+    sameServiceUrl(parsed.data.serviceUrl, options.ownServiceUrl) ||
+    options.isOwnConversation(parsed.data.channelId, parsed.data.conversation.id)
+  )
+    return "The activity names the bot's own web chat endpoint or one of its conversations.";
+  return undefined;
+}
+
+function sameServiceUrl(given: string, own: string): boolean {
+  const normalized = (url: string) => url.trim().toLowerCase().replace(/\/+$/, '');
+  return normalized(given) === normalized(own);
 }

@@ -1,24 +1,44 @@
 import type { Request, Response } from 'restify';
 import { bearerKeyMatches } from '../security/apiKeys.js';
+import { clientAddressOf } from '../security/clientAddress.js';
 import type { Logger } from '../security/logger.js';
-import type { RateLimits } from '../security/rateLimits.js';
+import type { KeyedFamily, LimitDecision, RateLimits, RouteFamily } from '../security/rateLimits.js';
 
 export type ApiHandler = (req: Request, res: Response) => Promise<void>;
 
+/** How a page or API words its refusals: a page, or JSON. */
+export interface Refusals {
+  /** The route family whose per-address limit counts the request. */
+  family: RouteFamily;
+  name: string;
+  refuse(status: 429 | 500, retryAfterMs: number): void;
+}
+
 /**
- * The rule every page and API of the bot's own follows: the per-address limit first (SPEC §4),
- * with Retry-After, and any fault logged and answered without details. `refuse` words the 429
- * (with the wait) or the 500 the way the caller answers: a page, or JSON.
+ * The rule every page and API of the bot's own follows: the per-address limit of its route
+ * family first, with Retry-After, and any fault logged by its class and answered without details.
  */
 export async function withClientLimit(
   deps: { limits: RateLimits; logger: Logger },
   req: Request,
   res: Response,
-  handling: { name: string; refuse(status: 429 | 500, retryAfterMs: number): void },
+  handling: Refusals,
+  action: () => Promise<void>,
+): Promise<void> {
+  await guarded(deps, req, res, handling, () => deps.limits.webRequest(handling.family, clientAddressOf(req)), action);
+}
+
+/** Takes one point of `limit`, then runs `action`; a fault is logged and answered without details. */
+async function guarded(
+  deps: { logger: Logger },
+  req: Request,
+  res: Response,
+  handling: Refusals,
+  limit: () => Promise<LimitDecision>,
   action: () => Promise<void>,
 ): Promise<void> {
   try {
-    const decision = await deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
+    const decision = await limit();
     if (!decision.allowed) {
       res.header('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
       handling.refuse(429, decision.retryAfterMs);
@@ -32,29 +52,51 @@ export async function withClientLimit(
 }
 
 /**
- * Wraps a handler of the bot's JSON APIs: the per-address limit, then, when a key is named,
- * `Authorization: Bearer <key>` in constant time (401), and no caching.
+ * Wraps a handler of the bot's JSON APIs, answered with no caching. Anonymous APIs count
+ * against their family's per-address limit. APIs that need a key check
+ * `Authorization: Bearer <key>` in constant time first: the right key is limited per key,
+ * never by the address its holder shares with anonymous visitors; a wrong one counts against
+ * the address (so keys cannot be guessed) and gets a 401.
  */
 export function guardedApi(
   deps: { limits: RateLimits; logger: Logger },
-  options: { name: string; requireKey?: { key: string | undefined; what: string } },
+  options: { name: string; family: RouteFamily } | { name: string; family: KeyedFamily; requireKey: ApiKey },
 ): (handler: ApiHandler) => ApiHandler {
-  const refuse = (res: Response) => (status: 429 | 500) =>
-    res.send(status, {
-      error:
-        status === 429
-          ? 'Too many requests from this address; try again later.'
-          : 'The request could not be processed.',
-    });
+  const handling = (res: Response): Refusals => ({
+    family: options.family,
+    name: options.name,
+    refuse: (status) =>
+      res.send(status, {
+        error: status === 429 ? 'Too many requests; try again later.' : 'The request could not be processed.',
+      }),
+  });
   // Restify tells handlers by whether they are async functions: this one must be.
-  return (handler) => async (req, res) =>
-    withClientLimit(deps, req, res, { name: options.name, refuse: refuse(res) }, async () => {
-      if (options.requireKey && !bearerKeyMatches(req.header('authorization'), options.requireKey.key)) {
+  return (handler) => async (req, res) => {
+    res.header('Cache-Control', 'no-store');
+    const keyed = 'requireKey' in options ? options : undefined;
+    if (keyed && bearerKeyMatches(req.header('authorization'), keyed.requireKey.key)) {
+      await guarded(
+        deps,
+        req,
+        res,
+        handling(res),
+        () => deps.limits.keyedRequest(keyed.family),
+        () => handler(req, res),
+      );
+      return;
+    }
+    await withClientLimit(deps, req, res, handling(res), async () => {
+      if (keyed) {
         res.header('WWW-Authenticate', 'Bearer');
-        res.send(401, { error: `A valid ${options.requireKey.what} is required.` });
+        res.send(401, { error: `A valid ${keyed.requireKey.what} is required.` });
         return;
       }
-      res.header('Cache-Control', 'no-store');
       await handler(req, res);
     });
+  };
+}
+
+export interface ApiKey {
+  key: string | undefined;
+  what: string;
 }

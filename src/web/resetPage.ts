@@ -9,6 +9,7 @@ import type { RateLimits } from '../security/rateLimits.js';
 import { withClientLimit } from './apiGuard.js';
 import { escapeHtml } from './html.js';
 import { newPasswordFields, renderPage, sendPage } from './pageLayout.js';
+import { acceptBody } from './requestBody.js';
 import { formBody, stringField } from './requestFields.js';
 
 export interface ResetPageDeps {
@@ -28,8 +29,12 @@ const PROBLEM_STATUS: Record<LinkProblem, number> = { expired: 410, used: 410, i
 export function registerResetPage(server: Server, deps: ResetPageDeps): void {
   const page = new ResetPages(deps);
   server.get('/reset', async (req: Request, res: Response) => page.handle(req, res, () => page.show(req, res)));
-  server.post('/reset', async (req: Request, res: Response) => page.handle(req, res, () => page.submit(req, res)));
-  server.post('/reset/renew', async (req: Request, res: Response) => page.handle(req, res, () => page.renew(req, res)));
+  server.post('/reset', acceptBody('form'), async (req: Request, res: Response) =>
+    page.handle(req, res, () => page.submit(req, res)),
+  );
+  server.post('/reset/renew', acceptBody('form'), async (req: Request, res: Response) =>
+    page.handle(req, res, () => page.renew(req, res)),
+  );
 }
 
 class ResetPages {
@@ -44,6 +49,7 @@ class ResetPages {
       res,
       {
         name: 'reset page',
+        family: 'pages',
         refuse: (status, retryAfterMs) =>
           status === 429
             ? this.message(res, 429, locale, 'rateLimited', {

@@ -4,6 +4,7 @@ import type { RateLimits } from '../security/rateLimits.js';
 import type { SupportDesk } from '../support/desk.js';
 import { isEscalationJourney, type Escalation, type EscalationService } from '../support/escalations.js';
 import { guardedApi } from './apiGuard.js';
+import { acceptBody } from './requestBody.js';
 import { stringField } from './requestFields.js';
 
 export interface SupportApiDeps {
@@ -23,11 +24,13 @@ export interface SupportApiDeps {
 export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
   const guarded = guardedApi(deps, {
     name: 'support api',
+    family: 'support',
     requireKey: { key: deps.supportApiKey, what: 'support API key' },
   });
 
   server.post(
     '/api/support/escalations',
+    acceptBody('json'),
     guarded(async (req, res) => {
       // The conversation directly, or the ticket the bot opened when it handed the person over.
       const ticketId = stringField(req.body, 'ticketId');
@@ -60,6 +63,7 @@ export function registerSupportApi(server: Server, deps: SupportApiDeps): void {
   // Support is done with a person the bot handed over: the bot answers that conversation again.
   server.post(
     '/api/support/tickets/:id/complete',
+    acceptBody('json'),
     guarded(async (req, res) => {
       const ticket = await deps.desk.completeTicket(String((req.params as Record<string, unknown>).id ?? ''), 'api');
       if (!ticket) {

@@ -7,6 +7,7 @@ import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import type { BackgroundTasks } from '../tasks.js';
 import { withClientLimit } from './apiGuard.js';
+import { acceptBody } from './requestBody.js';
 import { escapeHtml } from './html.js';
 import { newPasswordFields, renderPage, sendPage, TEAMS_PAGE_HEADERS } from './pageLayout.js';
 import { stringField } from './requestFields.js';
@@ -41,7 +42,7 @@ export function registerTeamsPasswordPage(server: Server, deps: TeamsPasswordPag
   server.get(TEAMS_PASSWORD_PATH, async (req: Request, res: Response) =>
     page.handle(req, res, () => page.show(req, res)),
   );
-  server.post(TEAMS_PASSWORD_PATH, async (req: Request, res: Response) =>
+  server.post(TEAMS_PASSWORD_PATH, acceptBody('form'), async (req: Request, res: Response) =>
     page.handle(req, res, () => page.submit(req, res)),
   );
 }
@@ -59,6 +60,7 @@ class TeamsPasswordPages {
       res,
       {
         name: 'teams password page',
+        family: 'pages',
         refuse: (status, retryAfterMs) =>
           this.answer(req, res, status, locale, {
             status: 'error',

@@ -2,7 +2,9 @@ import type { Request, Response, Server } from 'restify';
 import type { TwilioSettings } from '../config.js';
 import type { AuditTrail } from '../security/audit.js';
 import type { Logger } from '../security/logger.js';
+import { clientAddressOf } from '../security/clientAddress.js';
 import type { RateLimits } from '../security/rateLimits.js';
+import { acceptBody } from './requestBody.js';
 
 export interface TwilioStatusDeps {
   twilio: TwilioSettings | undefined;
@@ -20,7 +22,7 @@ export const TWILIO_STATUS_PATH = '/api/twilio/status';
  * Signed callbacks are not counted against the client-address limit: they all come from Twilio.
  */
 export function registerTwilioStatus(server: Server, deps: TwilioStatusDeps): void {
-  server.post(TWILIO_STATUS_PATH, async (req: Request, res: Response) => {
+  server.post(TWILIO_STATUS_PATH, acceptBody('form'), async (req: Request, res: Response) => {
     if (!deps.twilio) {
       res.send(404, { error: 'Text messages are not sent through Twilio here.' });
       return;
@@ -30,7 +32,7 @@ export function registerTwilioStatus(server: Server, deps: TwilioStatusDeps): vo
     const url = `${deps.publicBaseUrl}${TWILIO_STATUS_PATH}`;
     const { validateRequest } = (await import('twilio')).default;
     if (!params || !signature || !validateRequest(deps.twilio.authToken, signature, url, params)) {
-      const decision = await deps.limits.webRequest(req.socket.remoteAddress ?? 'unknown');
+      const decision = await deps.limits.webRequest('twilio', clientAddressOf(req));
       deps.logger.warn('twilio status callback refused', { reason: params ? 'bad signature' : 'bad body' });
       res.send(decision.allowed ? 403 : 429, { error: 'The request is not signed by Twilio.' });
       return;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'restify';
+import type { DirectLineStream } from '../directline/stream.js';
 import type { DirectLineTokens } from '../directline/tokens.js';
 import type { WebChatConversations, WebChatSession } from '../directline/webChatConversations.js';
 import type { AccountService } from '../recovery/accounts.js';
@@ -7,6 +8,7 @@ import type { AuditTrail } from '../security/audit.js';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import { guardedApi } from './apiGuard.js';
+import { acceptBody } from './requestBody.js';
 import { stringField } from './requestFields.js';
 
 export interface WebChatApiDeps {
@@ -15,6 +17,8 @@ export interface WebChatApiDeps {
   accounts: AccountService;
   limits: RateLimits;
   audit: AuditTrail;
+  /** The open streams, so that a revoked session's sockets close at once. */
+  streams: Pick<DirectLineStream, 'closeConversation'>;
   logger: Logger;
   websiteApiKey: string | undefined;
   /** Azure's Direct Line, when configured, for anonymous visitors. */
@@ -25,13 +29,16 @@ export interface WebChatApiDeps {
  * How a web chat gets its conversation on the bot's own Direct Line endpoint:
  * `POST /api/webchat/token` for an anonymous visitor (the bot's chat page asks for it), and
  * `POST /api/webchat/session` for the site's backend, with its API key, to open a conversation
- * in which its signed-in user counts as signed in. Both are limited per client address.
+ * in which its signed-in user counts as signed in, until the session's idle or absolute lifetime
+ * runs out or `DELETE /api/webchat/session/:conversationId` revokes it. Anonymous requests are
+ * limited per client address, the site's per key.
  */
 export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
-  const guarded = guardedApi(deps, { name: 'web chat api' });
+  const guarded = guardedApi(deps, { name: 'web chat api', family: 'webchatToken' });
 
   server.post(
     '/api/webchat/token',
+    acceptBody('json'),
     guarded(async (_req, res) => {
       if (!deps.azureDirectLine) {
         res.send(201, await openConversation(deps));
@@ -49,10 +56,12 @@ export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
 
   const withSiteKey = guardedApi(deps, {
     name: 'web chat api',
+    family: 'webchatSession',
     requireKey: { key: deps.websiteApiKey, what: 'website API key' },
   });
   server.post(
     '/api/webchat/session',
+    acceptBody('json'),
     withSiteKey(async (req, res) => {
       const email = stringField(req.body, 'email');
       const profile = (req.body as Record<string, unknown> | undefined)?.profile;
@@ -69,16 +78,37 @@ export function registerWebChatApi(server: Server, deps: WebChatApiDeps): void {
         res.send(400, { error: 'The account has no profile of that name.' });
         return;
       }
-      const session: WebChatSession = { accountId: account.accountId, ...(profile !== undefined ? { profile } : {}) };
+      const signedIn = { accountId: account.accountId, ...(profile !== undefined ? { profile } : {}) };
       await deps.audit.record({ event: 'webchat.session_opened', accountId: account.accountId, via: 'web' });
-      res.send(201, await openConversation(deps, session));
+      res.send(201, await openConversation(deps, signedIn));
+    }),
+  );
+
+  // The person signed out of the site, or the site no longer trusts the session: it ends now.
+  server.del(
+    '/api/webchat/session/:conversationId',
+    withSiteKey(async (req, res) => {
+      const conversationId = String((req.params as Record<string, unknown>).conversationId ?? '');
+      const conversation = await deps.conversations.get(conversationId);
+      if (!conversation?.session || !(await deps.conversations.revoke(conversationId))) {
+        res.send(404, { error: 'No signed-in session has that conversation id.' });
+        return;
+      }
+      deps.streams.closeConversation(conversationId);
+      await deps.audit.record({
+        event: 'webchat.session_revoked',
+        accountId: conversation.session.accountId,
+        via: 'web',
+        detail: { conversationId },
+      });
+      res.send(204);
     }),
   );
 }
 
-async function openConversation(deps: WebChatApiDeps, session?: WebChatSession) {
-  const conversation = await deps.conversations.create(session);
-  const { token, expiresIn } = deps.tokens.issue(conversation.id);
+async function openConversation(deps: WebChatApiDeps, signedIn?: Pick<WebChatSession, 'accountId' | 'profile'>) {
+  const conversation = await deps.conversations.create(signedIn);
+  const { token, expiresIn } = deps.tokens.issue(conversation.id, deps.conversations.sessionEnd(conversation));
   return { conversationId: conversation.id, token, expires_in: expiresIn };
 }
 

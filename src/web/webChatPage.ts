@@ -39,6 +39,8 @@ export interface WebChatPageDeps {
   texts: Texts;
   logger: Logger;
   settings: { defaultLocale: Locale };
+  /** The bot's public address: the stream URLs it hands out are on it, so the page may connect there. */
+  publicBaseUrl: string;
 }
 
 /**
@@ -60,12 +62,12 @@ export function registerWebChatPage(server: Server, deps: WebChatPageDeps): void
   server.get('/webchat/page.js', bundledScript(PAGE_SCRIPT, deps.logger));
   server.get('/', (req: Request, res: Response, next) => {
     const locale = localeFromAcceptLanguage(req.header('accept-language')) ?? deps.settings.defaultLocale;
-    sendChatPage(res, locale, deps.texts);
+    sendChatPage(res, locale, deps.texts, new URL(deps.publicBaseUrl).host);
     next();
   });
 }
 
-function sendChatPage(res: Response, locale: Locale, texts: Texts): void {
+function sendChatPage(res: Response, locale: Locale, texts: Texts, publicHost: string): void {
   const t = (key: string) => escapeHtml(texts.t(locale, key));
   // Web Chat adds its styles at run time, with this nonce; nothing else inline may run or style.
   const nonce = randomBytes(16).toString('base64');
@@ -97,7 +99,7 @@ function sendChatPage(res: Response, locale: Locale, texts: Texts): void {
     'Content-Length': Buffer.byteLength(html),
     'Content-Security-Policy':
       `default-src 'none'; script-src 'self'; style-src 'self' ${STYLE_HASHES} 'nonce-${nonce}'; ` +
-      `connect-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob:; ` +
+      `connect-src 'self' ws://${publicHost} wss://${publicHost}; img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob:; ` +
       `base-uri 'none'; form-action 'self'; frame-ancestors 'self'`,
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',

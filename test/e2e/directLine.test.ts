@@ -9,7 +9,7 @@ import { DirectLineTokens } from '../../src/directline/tokens.js';
 import { keyedHash } from '../../src/recovery/secrets.js';
 import { SmsDeliveryError } from '../../src/messaging/sms.js';
 import { EMMA, LIAM } from '../helpers/accounts.js';
-import { latestResetLink, useTestApp } from '../helpers/testApp.js';
+import { latestResetLink, TEST_START, useTestApp } from '../helpers/testApp.js';
 
 // The official client runs in Node with an XMLHttpRequest; polling, as Web Chat can.
 const require = createRequire(import.meta.url);
@@ -222,7 +222,8 @@ describe("Direct Line on the bot's own endpoint (botframework-directlinejs)", fu
     expect(posted.status).to.equal(403);
 
     const key = keyedHash(CARD_HMAC_KEY, 'directline', 'token-key');
-    const expired = new DirectLineTokens(key, () => new Date(Date.now() - 31 * 60_000)).issue(
+    // Issued 31 minutes before the bot's clock (the test's) says it is now.
+    const expired = new DirectLineTokens(key, () => new Date(TEST_START.getTime() - 31 * 60_000)).issue(
       first.conversationId,
     ).token;
     const expiredRead = await read(expired);

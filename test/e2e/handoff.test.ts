@@ -220,10 +220,21 @@ describe('handing a person to customer support (end to end)', function () {
   });
 
   it('closes the ticket when the channel reports the hand-off completed', async () => {
-    const chat = app.test.conversation();
+    const chat = app.test.conversation(undefined, 'en-US', 'msteams');
     await chat.send('agent');
     const replies = await chat.post({ type: 'event', name: 'handoff.status', value: { state: 'completed' } });
     expect(replyText(replies)).to.contain('Customer support has finished');
     expect(await chat.say('reset')).to.contain('How would you like to reset your password?');
   });
+
+  for (const channel of ['emulator', 'directline', 'webchat'])
+    it(`ignores a hand-off status sent by a ${channel} client, which only the channel may send`, async () => {
+      const chat = app.test.conversation(undefined, 'en-US', channel);
+      await chat.send('agent');
+      const replies = await chat.post({ type: 'event', name: 'handoff.status', value: { state: 'completed' } });
+      expect(replyText(replies)).to.equal('');
+      expect(await chat.say('reset')).to.contain('will reply here soon');
+      expect(await tickets()).to.have.length(1);
+      expect((await tickets())[0]!.state).to.equal('open');
+    });
 });

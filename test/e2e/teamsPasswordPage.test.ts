@@ -52,8 +52,9 @@ describe('Teams dialog page for the new password (end to end)', function () {
   async function postPassword(token: string, password: string, confirm = password) {
     const response = await fetch(`${app.test.url}/teams/password`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ token, password, confirm }),
+      // As the page's script posts it: the form's fields, with the answer asked for as JSON.
+      headers: { accept: 'application/json' },
+      body: new URLSearchParams({ token, password, confirm }),
     });
     return { status: response.status, body: (await response.json()) as { status: string; message: string } };
   }
@@ -125,10 +126,16 @@ describe('Teams dialog page for the new password (end to end)', function () {
     });
     expect((await fetch(`${app.test.url}/teams/password?token=${'A'.repeat(43)}`)).status).to.equal(410);
     expect((await postPassword('not-a-token', NEW_PASSWORD)).status).to.equal(410);
-    const empty = await fetch(`${app.test.url}/teams/password`, {
+    const asJson = await fetch(`${app.test.url}/teams/password`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: '{"token": 5}',
+    });
+    expect(asJson.status, 'the page takes its form, nothing else').to.equal(415);
+    const empty = await fetch(`${app.test.url}/teams/password`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      body: new URLSearchParams({ token: 'x' }),
     });
     expect(empty.status).to.equal(400);
   });

@@ -102,9 +102,12 @@ describe('web chat page in a browser (Chromium)', function () {
       expect(await page.locator('body').innerText()).to.not.contain(NEW_PASSWORD);
       await page.screenshot({ path: path.join(ARTIFACTS, `webchat-${locale}.png`) });
       expect(errors, errors.join('\n')).to.deep.equal([]);
-      // Everything arrived on the WebSocket stream of the bot's own Direct Line, none by polling.
+      // Everything arrived on the WebSocket stream of the bot's own Direct Line, none by polling,
+      // on the bot's public address (never one taken from the request).
       expect(streams).to.have.length(1);
-      expect(streams[0]).to.match(/^ws:\/\/127\.0\.0\.1:\d+\/v3\/directline\/conversations\/wc-[\w-]+\/stream\?t=/);
+      const publicStreams = `${app.test.config.publicBaseUrl.replace(/^http/, 'ws')}/v3/directline/conversations/`;
+      expect(streams[0]!.startsWith(publicStreams), streams[0]).to.equal(true);
+      expect(streams[0]).to.match(/\/conversations\/wc-[\w-]+\/stream\?t=/);
       expect(polls).to.deep.equal([]);
       await page.context().close();
     });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
@@ -43,8 +44,16 @@ let conversationCounter = 0;
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
   const temp = options.dataDir ? undefined : makeTempDir();
   const dataDir = options.dataDir ?? temp!.dir;
-  const config = loadConfig({ DATA_DIR: dataDir, SEED_DEMO_ACCOUNTS: 'false', LOG_LEVEL: 'debug', ...options.env });
-  config.port = 0;
+  // A port known before the start, so that the public address (in links and stream URLs) is the real one.
+  const port = await freePort();
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SEED_DEMO_ACCOUNTS: 'false',
+    LOG_LEVEL: 'debug',
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://localhost:${port}`,
+    ...options.env,
+  });
   options.configure?.(config);
   const logs: string[] = [];
   const app = await createApp(config, {
@@ -72,6 +81,18 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
       temp?.remove();
     },
   };
+}
+
+/** A port nothing listens on right now, as the system hands it out. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** The serviceUrl every test activity names (nothing listens there: replies come back in the response). */

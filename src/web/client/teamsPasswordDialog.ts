@@ -46,8 +46,9 @@ function start(): void {
     if (button) button.disabled = true;
     void fetch(form.action, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ token: data.get('token'), password: data.get('password'), confirm: data.get('confirm') }),
+      // The same form fields a browser without JavaScript posts; the answer comes as JSON.
+      headers: { accept: 'application/json' },
+      body: new URLSearchParams(data as unknown as Record<string, string>),
     })
       .then((response) => response.json() as Promise<SubmitAnswer>)
       .catch((): SubmitAnswer => ({ status: 'error', message: form.dataset.failed ?? '' }))

@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { LIAM } from './accounts.js';
+import { latestResetLink, type TestApp } from './testApp.js';
+
+/** What the server answered to a raw request, and whether it closed the connection afterwards. */
+export interface RawAnswer {
+  status: number | undefined;
+  closed: boolean;
+}
+
+/** Sends bytes as they are (no client fixes them up) and reads the status line. */
+export function rawRequest(url: string, request: string | Buffer, waitMs = 3000): Promise<RawAnswer> {
+  const { port, hostname } = new URL(url);
+  return new Promise((resolve) => {
+    let received = '';
+    let settled = false;
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    const finish = (closed: boolean) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
+      resolve({ status: status ? Number(status) : undefined, closed });
+    };
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+    setTimeout(() => finish(false), waitMs);
+  });
+}
+
+/** A WebSocket upgrade request for a path, as a client would send it. */
+export function upgradeRequest(path: string): string {
+  return [
+    `GET ${path} HTTP/1.1`,
+    'Host: localhost',
+    'Connection: Upgrade',
+    'Upgrade: websocket',
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/** Files in the system's temp folder other than the tests' own directories. */
+export function strayTempFiles(): string[] {
+  return readdirSync(tmpdir()).filter((name) => !name.startsWith('pwbot-'));
+}
+
+/** What a hostile request must leave as it was, taken before it. */
+export interface Baseline {
+  rss: number;
+  tempFiles: Set<string>;
+}
+
+export function baseline(): Baseline {
+  return { rss: process.memoryUsage().rss, tempFiles: new Set(strayTempFiles()) };
+}
+
+/**
+ * After hostile requests: the bot still answers its health check, memory did not balloon, no
+ * temp file was left behind, and a person can still reset a password by email from start to end.
+ */
+export async function expectStillServing(test: TestApp, before: Baseline): Promise<void> {
+  expect((await fetch(`${test.url}/healthz`)).status).to.equal(200);
+  const grownMb = (process.memoryUsage().rss - before.rss) / 2 ** 20;
+  expect(grownMb, 'RSS growth in MB').to.be.below(100);
+  expect(strayTempFiles().filter((name) => !before.tempFiles.has(name))).to.deep.equal([]);
+
+  const chat = test.conversation();
+  await chat.say('reset');
+  await chat.say('email');
+  await chat.say(LIAM.email);
+  const link = await latestResetLink(test, LIAM.email);
+  const token = new URL(link).searchParams.get('token')!;
+  const password = `harbor-quilt-${Math.random().toString(36).slice(2, 8)}-lemon`;
+  const page = await fetch(`${test.url}/reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, password, confirm: password }),
+  });
+  expect(page.status, 'the reset page sets the new password').to.equal(200);
+  expect(await test.app.accounts.checkPassword(LIAM.email, password)).to.equal(true);
+}
