@@ -69,14 +69,18 @@ export function newPasswordCard(context: TurnContext, services: DialogServices):
 }
 
 /** J6's card: the current password, submitting `{ currentPassword }`. */
-export function currentPasswordCard(context: TurnContext, services: DialogServices): Partial<Activity> {
+export function currentPasswordCard(
+  context: TurnContext,
+  services: DialogServices,
+  introKey = 'change.cardIntro',
+): Partial<Activity> {
   const t = textsFor(context, services);
   return formCard(
     context,
     services,
     {
       title: t('change.cardTitle'),
-      intro: t('change.cardIntro'),
+      intro: t(introKey),
       inputs: [{ id: 'currentPassword', style: 'Password', label: t('change.cardCurrent') }],
       submit: t('change.cardSubmit'),
     },

@@ -12,7 +12,7 @@ import { BILLING_DIALOG, BillingDialog } from './billingDialog.js';
 import { CHANGE_PASSWORD_DIALOG, ChangePasswordDialog, type ChangePasswordResult } from './changePasswordDialog.js';
 import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
 import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
-import { PHONE_DIALOG, PhoneDialog } from './phoneDialog.js';
+import { PHONE_DIALOG, PhoneDialog, type PhoneResult } from './phoneDialog.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
 import { SMS_RESET_DIALOG, SmsResetDialog, type SmsResetResult } from './smsResetDialog.js';
@@ -237,7 +237,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as RedeemLinkResult | SmsResetResult | TroubleResult | ChangePasswordResult | undefined;
+    const result = step.result as
+      RedeemLinkResult | SmsResetResult | TroubleResult | ChangePasswordResult | PhoneResult | undefined;
     const { escalationId } = (step.options ?? {}) as MainOptions;
     const carry = escalationId ? { escalationId } : {};
     if (result?.kind === 'askAddress' || result?.kind === 'useEmail')

@@ -8,11 +8,18 @@ import {
 } from 'botbuilder-dialogs';
 import { numberEnding } from '../src/recovery/phoneChange.js';
 import { codeCard } from './cards.js';
+import {
+  CURRENT_PASSWORD_DIALOG,
+  CurrentPasswordDialog,
+  type CurrentPasswordOptions,
+  type CurrentPasswordResult,
+} from './currentPasswordDialog.js';
 import { checkSignedIn, signedInRefusal } from './identity.js';
 import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, codeFromInput, type AnyInput } from './prompts.js';
 import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
 export const PHONE_DIALOG = 'phoneDialog';
+const CONFIRM_STEPS = 'phoneConfirmSteps';
 const ACTION_STEPS = 'phoneActionSteps';
 const NUMBER_STEPS = 'phoneNumberSteps';
 const CODE_STEPS = 'phoneCodeSteps';
@@ -34,16 +41,22 @@ interface StepState {
   phone?: string;
 }
 
-export type PhoneResult = { kind: 'done' } | { kind: 'stopped' };
+/** How J7 ended; 'useReset' (the current password is forgotten, or locked) asks the caller for the reset. */
+export type PhoneResult = { kind: 'done' } | { kind: 'stopped' } | { kind: 'useReset' };
 
 /**
- * J7: add, replace or remove the account's phone number. A new number counts only once the code
+ * J7: add, replace or remove the account's phone number. The phone is a recovery factor, so the
+ * current password comes first, as for a password change. A new number counts only once the code
  * sent to it comes back; removing the number, which leaves email as the only way to reset,
  * needs a confirmation.
  */
 export class PhoneDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(PHONE_DIALOG);
+    this.addDialog(new CurrentPasswordDialog(services));
+    this.addDialog(
+      new WaterfallDialog(CONFIRM_STEPS, [this.confirmCurrentStep.bind(this), this.afterConfirmStep.bind(this)]),
+    );
     this.addDialog(new ChoiceIdPrompt(ACTION_PROMPT, services.intents));
     this.addDialog(new TextPrompt(NUMBER_PROMPT));
     this.addDialog(new AnyInputPrompt(CODE_PROMPT));
@@ -52,7 +65,24 @@ export class PhoneDialog extends ComponentDialog {
     this.addDialog(new WaterfallDialog(NUMBER_STEPS, [this.askNumberStep.bind(this), this.sendCodeStep.bind(this)]));
     this.addDialog(new WaterfallDialog(CODE_STEPS, [this.askCodeStep.bind(this), this.checkCodeStep.bind(this)]));
     this.addDialog(new WaterfallDialog(REMOVE_STEPS, [this.confirmStep.bind(this), this.removeStep.bind(this)]));
-    this.initialDialogId = ACTION_STEPS;
+    this.initialDialogId = CONFIRM_STEPS;
+  }
+
+  private async confirmCurrentStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const person = await this.person(step);
+    if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
+    return step.beginDialog(CURRENT_PASSWORD_DIALOG, {
+      accountId: person.account.id,
+      purpose: 'phone',
+    } satisfies CurrentPasswordOptions);
+  }
+
+  private async afterConfirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as CurrentPasswordResult;
+    if (result.kind === 'useReset') return step.endDialog({ kind: 'useReset' } satisfies PhoneResult);
+    const person = await this.person(step);
+    if (!person || result.kind !== 'verified') return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
+    return step.replaceDialog(ACTION_STEPS, { accountId: person.account.id } satisfies StepState);
   }
 
   private async showStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -63,7 +93,6 @@ export class PhoneDialog extends ComponentDialog {
     await step.context.sendActivity(
       phone ? t('phoneChange.current', { ending: numberEnding(phone) }) : t('phoneChange.none'),
     );
-    (step.values as Partial<StepState>).accountId = person.account.id;
     return step.prompt(
       ACTION_PROMPT,
       choicePromptOptions(
@@ -76,7 +105,7 @@ export class PhoneDialog extends ComponentDialog {
   }
 
   private async actionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const state: StepState = { accountId: (step.values as StepState).accountId };
+    const state: StepState = { accountId: (step.options as StepState).accountId };
     const choice = step.result as (typeof WITH_NUMBER)[number] | (typeof WITHOUT_NUMBER)[number];
     if (choice === 'remove') return step.replaceDialog(REMOVE_STEPS, state);
     if (choice === 'keep') return this.end(step, 'phoneChange.kept');

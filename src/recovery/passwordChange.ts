@@ -3,7 +3,7 @@ import type { AuditTrail } from '../security/audit.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import { checkAccountPassword } from './accounts.js';
 import { hashSecret, newLinkToken } from './secrets.js';
-import type { AccountRepository, ResetGrant, ResetRequestRepository } from './types.js';
+import type { Account, AccountRepository, ResetGrant, ResetRequestRepository } from './types.js';
 
 /** How long the new-password step stays open after the current password was confirmed. */
 export const PASSWORD_CHANGE_WINDOW_MS = 15 * 60_000;
@@ -12,6 +12,8 @@ export type CurrentPasswordCheck =
   | { kind: 'verified'; grant: ResetGrant }
   | { kind: 'wrong'; triesLeft: number }
   | { kind: 'locked'; retryAfterMs: number };
+
+export type CurrentPasswordFailure = Exclude<CurrentPasswordCheck, { kind: 'verified' }>;
 
 export interface PasswordChangeOptions {
   now?: () => Date;
@@ -41,31 +43,57 @@ export class PasswordChangeService {
     return state.locked ? { kind: 'locked', retryAfterMs: state.retryAfterMs } : undefined;
   }
 
+  /**
+   * The current password of a signed-in person, before a change that needs it (the phone number,
+   * J7): failures count towards the same lock as J6's.
+   */
+  async verifyCurrentPassword(
+    accountId: string,
+    password: string,
+  ): Promise<CurrentPasswordFailure | { kind: 'verified' }> {
+    const outcome = await this.verify(accountId, password);
+    return outcome.kind === 'verified' ? { kind: 'verified' } : outcome;
+  }
+
+  /** J6: the current password, then a grant that opens J4's new-password step for this conversation. */
   async checkCurrentPassword(
     accountId: string,
     password: string,
     conversationId: string,
   ): Promise<CurrentPasswordCheck> {
+    const outcome = await this.verify(accountId, password);
+    if (outcome.kind !== 'verified') return outcome;
+    const issuedAt = this.now();
+    const request = {
+      id: randomUUID(),
+      accountId,
+      purpose: 'password-change' as const,
+      conversationId,
+      // Nothing is ever redeemed with it; a random hash keeps the secret index unambiguous.
+      secretHash: hashSecret(newLinkToken()),
+      issuedAt: issuedAt.toISOString(),
+      expiresAt: new Date(issuedAt.getTime() + PASSWORD_CHANGE_WINDOW_MS).toISOString(),
+      credentialVersion: outcome.account.credentialVersion,
+    };
+    await this.requests.replace(request);
+    return { kind: 'verified', grant: { requestId: request.id, accountId, purpose: request.purpose } };
+  }
+
+  private async verify(
+    accountId: string,
+    password: string,
+  ): Promise<CurrentPasswordFailure | { kind: 'verified'; account: Account }> {
     const locked = await this.lockOf(accountId);
     if (locked) return locked;
     const account = await this.accounts.findById(accountId);
     if (account && (await checkAccountPassword(this.accounts, account, password))) {
-      const issuedAt = this.now();
-      const request = {
-        id: randomUUID(),
-        accountId,
-        purpose: 'password-change' as const,
-        conversationId,
-        // Nothing is ever redeemed with it; a random hash keeps the secret index unambiguous.
-        secretHash: hashSecret(newLinkToken()),
-        issuedAt: issuedAt.toISOString(),
-        expiresAt: new Date(issuedAt.getTime() + PASSWORD_CHANGE_WINDOW_MS).toISOString(),
-        credentialVersion: account.credentialVersion,
-      };
-      await this.requests.replace(request);
       await this.audit.record({ event: 'password.current_verified', accountId, via: 'chat' });
-      return { kind: 'verified', grant: { requestId: request.id, accountId, purpose: request.purpose } };
+      return { kind: 'verified', account };
     }
+    return this.failed(accountId);
+  }
+
+  private async failed(accountId: string): Promise<CurrentPasswordFailure> {
     const state = await this.limits.currentPasswordFailed(accountId);
     await this.audit.record({
       event: state.locked ? 'password.current_locked' : 'password.current_failed',

@@ -22,6 +22,9 @@ const texts = {
     inUse: 'That number is already linked to another StreamFlix account',
     same: "That's already the number on your account",
     notSignedIn: "For that you need to be signed in, and this chat isn't.",
+    confirmIntro: 'Then you can change the phone number on your account',
+    wrongPassword: "That isn't your current password. You can try 9 more times",
+    method: 'How would you like to reset your password?',
   },
   'nl-NL': {
     current: 'Het telefoonnummer op je account eindigt op 78.',
@@ -38,6 +41,9 @@ const texts = {
     inUse: 'Dat nummer is al gekoppeld aan een ander StreamFlix-account',
     same: 'Dat nummer staat al op je account',
     notSignedIn: 'Daarvoor moet je ingelogd zijn, en deze chat is dat niet.',
+    confirmIntro: 'Daarna kun je het telefoonnummer op je account wijzigen',
+    wrongPassword: 'Dat is niet je huidige wachtwoord. Je kunt het nog 9 keer proberen',
+    method: 'Hoe wil je je wachtwoord herstellen?',
   },
 };
 
@@ -54,6 +60,18 @@ describe('J7 add or change the phone number (dialog)', () => {
     ]);
   }
 
+  /**
+   * Opens J7 as the signed-in person: first the current password in its card, then what the
+   * journey shows (the replies after "that's right").
+   */
+  async function openPhone(account: { password?: string }) {
+    const asked = await harness.send('phone');
+    expect(JSON.stringify(asked.at(-1)!.attachments)).to.contain('"id":"currentPassword"');
+    const replies = await harness.send({ value: { currentPassword: account.password! } });
+    expect(replies[0]!.text).to.match(/that's right|dat klopt/);
+    return replies.slice(1);
+  }
+
   async function phoneOf(email: string): Promise<unknown> {
     return (await harness.services.accounts.describe(email))?.phone;
   }
@@ -67,7 +85,7 @@ describe('J7 add or change the phone number (dialog)', () => {
     describe(`in ${locale}`, () => {
       it('adds a number once the code sent to it comes back by card, and tells the account by email', async () => {
         await start({ locale, channelId: 'msteams', teamsUser: LIAM_TEAMS });
-        const shown = await harness.send('phone');
+        const shown = await openPhone(LIAM);
         expect(shown[0]!.text).to.contain(t.none);
         expect(buttonTitles(shown)).to.deep.equal(t.choicesWithout);
         expect(await harness.say(t.choicesWithout[0]!)).to.contain(t.askNumber);
@@ -94,7 +112,7 @@ describe('J7 add or change the phone number (dialog)', () => {
         await harness.services.sms.requestCode('06 12345678', { via: 'chat', conversationId: 'other', locale: 'nl' });
         const oldCode = /\b(\d{6})\b/.exec((await texts_()).at(-1)!.body)![1]!;
 
-        const shown = await harness.send('phone');
+        const shown = await openPhone(EMMA);
         expect(shown[0]!.text).to.contain(t.current);
         expect(buttonTitles(shown)).to.deep.equal(t.choicesWith);
         await harness.send('new');
@@ -107,12 +125,12 @@ describe('J7 add or change the phone number (dialog)', () => {
 
       it('removes the number only after a confirmation', async () => {
         await start({ locale, channelId: 'msteams', teamsUser: EMMA_TEAMS });
-        await harness.send('phone');
+        await openPhone(EMMA);
         expect(await harness.say(t.choicesWith[1]!)).to.contain(t.confirm);
         expect(await harness.say('no')).to.contain(t.kept);
         expect(await phoneOf(EMMA.email)).to.equal('+31612345678');
 
-        await harness.send('phone');
+        await openPhone(EMMA);
         await harness.send('remove');
         expect(await harness.say('yes')).to.contain(t.removed);
         expect(await phoneOf(EMMA.email)).to.equal(null);
@@ -121,7 +139,7 @@ describe('J7 add or change the phone number (dialog)', () => {
 
       it('refuses a number another account uses, after the code proves the person holds it', async () => {
         await start({ locale, channelId: 'msteams', teamsUser: LIAM_TEAMS });
-        await harness.send('phone');
+        await openPhone(LIAM);
         await harness.send('add');
         await harness.send(EMMA.phone!);
         const code = /\b(\d{6})\b/.exec((await texts_()).at(-1)!.body)![1]!;
@@ -132,10 +150,28 @@ describe('J7 add or change the phone number (dialog)', () => {
 
       it('says so when the new number is the one already on the account', async () => {
         await start({ locale, channelId: 'msteams', teamsUser: EMMA_TEAMS });
-        await harness.send('phone');
+        await openPhone(EMMA);
         await harness.send('new');
         expect(await harness.say('+31612345678')).to.contain(t.same);
         expect(await texts_()).to.have.length(0);
+      });
+
+      it('asks for the current password before anything about the number, and a wrong one shows nothing', async () => {
+        await start({ locale, channelId: 'msteams', teamsUser: EMMA_TEAMS });
+        const asked = await harness.send('phone');
+        expect(JSON.stringify(asked)).not.to.contain(t.current);
+        expect(JSON.stringify(asked)).to.contain(t.confirmIntro);
+        const wrong = await harness.send({ value: { currentPassword: 'not-the-password' } });
+        expect(wrong[0]!.text).to.contain(t.wrongPassword);
+        expect(JSON.stringify(wrong)).not.to.contain(t.current);
+        expect(JSON.stringify(wrong.at(-1)!.attachments)).to.contain('"id":"currentPassword"');
+        expect(await phoneOf(EMMA.email)).to.equal('+31612345678');
+      });
+
+      it('goes to the reset when the person types "reset" instead of the current password', async () => {
+        await start({ locale, channelId: 'msteams', teamsUser: EMMA_TEAMS });
+        await harness.send('phone');
+        expect(await harness.say('reset')).to.contain(t.method);
       });
 
       it('refuses a chat that is not signed in', async () => {
@@ -149,7 +185,7 @@ describe('J7 add or change the phone number (dialog)', () => {
 
   it('asks again for a malformed code and after five wrong codes stops without changing the number', async () => {
     await start({ locale: 'en-US', channelId: 'msteams', teamsUser: EMMA_TEAMS });
-    await harness.send('phone');
+    await openPhone(EMMA);
     await harness.send('new');
     await harness.send('06 11223321');
     const code = /\b(\d{6})\b/.exec((await texts_()).at(-1)!.body)![1]!;

@@ -320,7 +320,8 @@ describe("Direct Line on the bot's own endpoint (botframework-directlinejs)", fu
       const bystander = connect((await anonymousToken()).token);
       await client.botSays('');
       await bystander.botSays('');
-      await client.say('phone', 'What would you like to do?');
+      await client.say('phone', 'type your current password');
+      await client.say({ value: { currentPassword: EMMA.password } }, 'What would you like to do?');
       await client.say('new', 'Type the new mobile number');
       await client.say('06 11223321', "I've sent a 6-digit code");
       await client.botSays("I couldn't send a text message to the number ending in 21");

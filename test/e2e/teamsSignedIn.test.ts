@@ -104,7 +104,11 @@ describe('signed-in journeys in Teams (end to end, authenticated)', function () 
   ] as const) {
     it(`replaces the phone number after the code sent to the new one comes back (${locale})`, async () => {
       const chat = teamsChat(EMMA_TEAMS, locale);
-      expect(await chat.say('phone')).to.contain(locale === 'nl-NL' ? 'eindigt op 78' : 'ends in 78');
+      // The phone is a recovery factor: the current password first, in the card.
+      expect(await chat.say('phone')).not.to.contain('78');
+      expect(await chat.say({ value: { currentPassword: EMMA.password } })).to.contain(
+        locale === 'nl-NL' ? 'eindigt op 78' : 'ends in 78',
+      );
       await chat.send('new');
       expect(await chat.say('06 11223321')).to.contain(t.sent);
       await chat.idle();
@@ -161,6 +165,7 @@ describe('slow work in Teams: a text that cannot be sent (end to end, authentica
     chat.serviceUrl = channel.serviceUrl;
 
     await chat.send('phone');
+    await chat.send({ value: { currentPassword: EMMA.password } });
     await chat.send('new');
     expect(await chat.say('06 11223321')).to.contain("I've sent a 6-digit code");
     const notice = await channel.waitForMessage((activity) => (activity.text ?? '').includes("couldn't send a text"));
