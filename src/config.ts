@@ -208,7 +208,10 @@ const envSchema = z.object({
   RESET_LINK_TTL: duration('24h'),
   SMS_CODE_TTL: duration('20m'),
   SUPPORT_WAIT: duration('15m'),
-  WEBCHAT_SESSION_IDLE: duration('30m'),
+  WEBCHAT_SESSION_IDLE: duration('30m').refine(
+    (ms) => ms >= 15 * 60_000,
+    'must be at least 15m: web chat renews its token every 15 minutes, also while the person reads',
+  ),
   WEBCHAT_SESSION_MAX: duration('8h'),
   PASSWORD_MIN_LENGTH: wholeNumber(8, 8, 64),
   PASSWORD_HISTORY: wholeNumber(3, 0, 24),
@@ -290,6 +293,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!emulatorMode && values.MicrosoftAppType === 'SingleTenant' && values.MicrosoftAppTenantId === undefined) {
     problems.push('MicrosoftAppTenantId: must be set for a SingleTenant bot');
+  }
+  if (values.WEBCHAT_SESSION_MAX < values.WEBCHAT_SESSION_IDLE) {
+    problems.push('WEBCHAT_SESSION_MAX: must be at least WEBCHAT_SESSION_IDLE');
   }
   if (production && values.CARD_HMAC_KEY === undefined) {
     problems.push('CARD_HMAC_KEY: must be set when NODE_ENV=production');
