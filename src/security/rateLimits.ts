@@ -50,14 +50,9 @@ class MemoryCounter implements Counter {
 }
 
 /** Every counter must allow; the answer waits for the one that frees up last. */
-function consumeAll(counters: readonly Counter[], key: string): Promise<LimitDecision> {
-  return consumeEach(counters.map((counter) => [counter, key]));
-}
-
-/** Each counter counts its own key; all must allow, and the answer waits for the last to free up. */
-async function consumeEach(counted: ReadonlyArray<readonly [Counter, string]>): Promise<LimitDecision> {
+async function consumeAll(counters: readonly Counter[], key: string): Promise<LimitDecision> {
   let retryAfterMs = 0;
-  for (const [counter, key] of counted) {
+  for (const counter of counters) {
     const decision = await counter.consume(key);
     if (!decision.allowed) retryAfterMs = Math.max(retryAfterMs, decision.retryAfterMs);
   }
@@ -134,12 +129,19 @@ export class RateLimits {
    * A support ticket opened in a conversation (J9): per conversation, per client address when
    * the bot knows it (its own web chat), and for the whole bot, so that nobody floods support.
    */
-  ticket(from: { conversationId: string; clientAddress?: string }): Promise<LimitDecision> {
-    return consumeEach([
+  async ticket(from: { conversationId: string; clientAddress?: string }): Promise<LimitDecision> {
+    const counted: Array<[Counter, string]> = [
       [this.ticketConversation, from.conversationId],
-      ...(from.clientAddress !== undefined ? [[this.ticketAddress, from.clientAddress] as const] : []),
+      ...(from.clientAddress !== undefined ? [[this.ticketAddress, from.clientAddress] as [Counter, string]] : []),
       [this.ticketOverall, 'all'],
-    ]);
+    ];
+    // Narrowest first, and a refusal stops there: one conversation or address that is over its
+    // share never uses up what everyone else shares.
+    for (const [counter, key] of counted) {
+      const decision = await counter.consume(key);
+      if (!decision.allowed) return decision;
+    }
+    return { allowed: true };
   }
 
   /**

@@ -138,4 +138,37 @@ describe('configuration', () => {
     expect(config.emulatorMode).to.equal(false);
     expect(config.seedDemoAccounts).to.equal(false);
   });
+
+  it('reads NODE_ENV without regard to case', () => {
+    expect(problemsOf({ NODE_ENV: 'Production' }).join('\n')).to.contain('MicrosoftAppId: must be set');
+    expect(problemsOf({ NODE_ENV: 'PRODUCTION' }).join('\n')).to.contain('MicrosoftAppId: must be set');
+  });
+
+  it('takes only exact loopback names and addresses as loopback', () => {
+    for (const host of ['127.0.0.1', '127.5.6.7', 'localhost', '::1'])
+      expect(problemsOf({ HOST: host }), host).to.deep.equal([]);
+    for (const host of ['127.evil.example', '127.0.0.1.nip.io', 'localhost.example', '0.0.0.0'])
+      expect(problemsOf({ HOST: host }).join('\n'), host).to.contain('HOST: without MicrosoftAppId');
+  });
+
+  it('takes an empty value as unset, as the Bot Framework samples write them', () => {
+    const config = loadConfig({ MicrosoftAppType: '', MicrosoftAppId: '', SUPPORT_API_KEY: '', PORT: ' ' });
+    expect(config.bot.appType).to.equal('MultiTenant');
+    expect(config.emulatorMode).to.equal(true);
+    expect(config.supportApiKey).to.equal(undefined);
+    expect(config.port).to.equal(3978);
+  });
+
+  it('reads the trusted proxies and the web chat session lifetimes, and checks them', () => {
+    const config = loadConfig({ TRUST_PROXY: '2', WEBCHAT_SESSION_IDLE: '20m', WEBCHAT_SESSION_MAX: '2h' });
+    expect(config.trustProxy).to.equal(2);
+    expect(config.webChatSession).to.deep.equal({ idleMs: 20 * 60_000, maxMs: 2 * 3600_000 });
+    expect(loadConfig({}).trustProxy).to.equal(0);
+    const problems = problemsOf({ TRUST_PROXY: 'yes', WEBCHAT_SESSION_IDLE: '5m' }).join('\n');
+    expect(problems).to.contain('TRUST_PROXY: must be a whole number from 0 to 10');
+    expect(problems).to.contain('WEBCHAT_SESSION_IDLE: must be at least 15m');
+    expect(problemsOf({ WEBCHAT_SESSION_IDLE: '1h', WEBCHAT_SESSION_MAX: '30m' }).join('\n')).to.contain(
+      'WEBCHAT_SESSION_MAX: must be at least WEBCHAT_SESSION_IDLE',
+    );
+  });
 });

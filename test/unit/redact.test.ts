@@ -83,4 +83,28 @@ describe('redaction', () => {
     logger.warn('shown');
     expect(lines).to.have.length(1);
   });
+
+  it('keeps conversation, ticket and escalation ids as they are, however token-like', () => {
+    const id = 'wc-Qm9vTGVhbkRhdGEzNTY3ODkwMTIz';
+    expect(redactText(id)).to.equal('[token]');
+    expect(redact({ conversationId: id, detail: { ticketId: 'T-1A2B3C4D', escalationId: id } })).to.deep.equal({
+      conversationId: id,
+      detail: { ticketId: 'T-1A2B3C4D', escalationId: id },
+    });
+  });
+
+  it('leaves out the message of errors that quote their input, and the message in the stack', () => {
+    let parseError: unknown;
+    try {
+      JSON.parse('{"password":"sunflower-secret-99",');
+    } catch (error) {
+      parseError = error;
+    }
+    const masked = redactError(parseError);
+    expect(masked.name).to.equal('SyntaxError');
+    expect(JSON.stringify(masked)).not.to.contain('sunflower');
+    const plain = redactError(new Error('store unreachable'));
+    expect(plain.message).to.equal('store unreachable');
+    expect(plain.stack).not.to.contain('store unreachable');
+  });
 });
