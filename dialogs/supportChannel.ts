@@ -46,6 +46,9 @@ export async function handleSupportChannel(
   const channel = await deps.store.get();
   const channelId = (channel?.reference as { conversation?: { id?: string } } | undefined)?.conversation?.id;
   if (!channelId || channelId !== context.activity.conversation.id) return false;
+  // Commands come from agents the channel vouches for, never from a client that names the
+  // channel's conversation (the Emulator, say, which the bot does not authenticate).
+  if (channelIdentityOf(context)?.kind !== 'teams') return false;
   const agent = context.activity.from?.aadObjectId ?? context.activity.from?.id ?? 'agent';
 
   const value = context.activity.value as { supportAction?: unknown; ticketId?: unknown } | undefined;

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EMMA, LIAM } from '../helpers/accounts.js';
 import { baseline, expectStillServing, rawRequest, upgradeRequest } from '../helpers/hostile.js';
@@ -155,6 +157,7 @@ describe('hostile input at every door (end to end)', function () {
             serviceUrl: 'http://127.0.0.1:9/x',
             conversation: { id: 'c-1' },
             from: { id: 'u' },
+            deliveryMode: 'expectReplies',
             ...fields,
           }),
         });
@@ -185,5 +188,30 @@ describe('hostile input at every door (end to end)', function () {
         expect(session.status, id).to.equal(404);
       }
     });
+  });
+});
+
+describe('support commands from a client the channel does not vouch for (Emulator mode)', () => {
+  const app = useTestApp({ accounts: [LIAM], env: { SUPPORT_API_KEY } });
+
+  it('are not taken, even in the registered support channel', async () => {
+    const supportChannel = '19:support@thread.tacv2';
+    await writeFile(
+      path.join(app.test.dataDir, 'support-channel.json'),
+      JSON.stringify({
+        reference: { channelId: 'msteams', conversation: { id: supportChannel }, serviceUrl: 'http://127.0.0.1:9/x' },
+        registeredBy: 'admin',
+        registeredAt: new Date().toISOString(),
+      }),
+    );
+    const customer = app.test.conversation();
+    await customer.say('agent');
+    const forged = app.test.conversation(supportChannel, 'en-US', 'msteams');
+    forged.extra = { conversation: { id: supportChannel, conversationType: 'channel', isGroup: true } };
+    forged.from = { id: 'x', aadObjectId: 'admin' };
+    expect(await forged.say(`escalate ${customer.conversationId} reset`)).not.to.contain('Escalation');
+    const events = (await app.test.app.audit.readAll()) as Array<{ event: string }>;
+    expect(events.map((entry) => entry.event)).not.to.include('support.escalation_started');
+    expect(await customer.say('reset')).to.contain('will reply here soon');
   });
 });

@@ -46,9 +46,11 @@ export function upgradeRequest(path: string): string {
   ].join('\r\n');
 }
 
-/** Files in the system's temp folder other than the tests' own directories. */
+/** Files in the system's temp folder, where an upload parser would leave what it was sent. */
 export function strayTempFiles(): string[] {
-  return readdirSync(tmpdir()).filter((name) => !name.startsWith('pwbot-'));
+  return readdirSync(tmpdir(), { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name);
 }
 
 /** What a hostile request must leave as it was, taken before it. */
