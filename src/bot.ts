@@ -45,6 +45,7 @@ const CLIENT_COMPOSED_CHANNELS = new Set(['directline', 'webchat', 'emulator']);
 function clientsComposeActivities(context: TurnContext): boolean {
   return CLIENT_COMPOSED_CHANNELS.has(context.activity.channelId);
 }
+
 /** Choices a ticket may name (with the menu's and the methods'), so it needs none of the person's words. */
 const OTHER_CHOICES = ['card', 'partner', 'other', 'yes', 'no'] as const;
 

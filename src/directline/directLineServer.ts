@@ -2,8 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import { clientAddressOf } from '../security/clientAddress.js';
 import type { Logger } from '../security/logger.js';
 import type { RateLimits } from '../security/rateLimits.js';
-import { MAX_VALUE_BYTES } from '../web/activityShape.js';
-import { withinValueLimits } from '../web/jsonShape.js';
+import { valueProblem } from '../web/activityShape.js';
 import { acceptBody } from '../web/requestBody.js';
 import type { ConversationLog, LoggedActivity } from './conversationLog.js';
 import { streamUrl } from './stream.js';
@@ -174,12 +173,8 @@ class DirectLineRoutes {
       throw new DirectLineError(400, 'BadArgument', `The text must be a string of at most ${MAX_TEXT} characters.`);
     if (Array.isArray(fields.attachments) && fields.attachments.length > 0)
       throw new DirectLineError(415, 'MediaTypeNotSupported', 'Attachments are not accepted.');
-    if (fields.value !== undefined && !withinValueLimits(fields.value, MAX_VALUE_BYTES))
-      throw new DirectLineError(
-        400,
-        'BadArgument',
-        `The value may be at most ${MAX_VALUE_BYTES} bytes, nested at most 32 levels.`,
-      );
+    const tooLarge = valueProblem(fields.value);
+    if (tooLarge) throw new DirectLineError(400, 'BadArgument', tooLarge);
     const limit = await this.deps.limits.directLinePost(conversation.id);
     if (!limit.allowed)
       throw new DirectLineError(429, 'TooManyRequests', 'Too many activities; slow down.', limit.retryAfterMs);

@@ -1,10 +1,17 @@
 import { z } from 'zod';
-import { withinValueLimits } from './jsonShape.js';
+import { MAX_JSON_DEPTH, withinValueLimits } from './jsonShape.js';
 
 /** The largest activity the Bot Framework endpoint takes (a Teams message with its card is far smaller). */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
 /** The most a card's submitted data or an event's value may hold. */
 export const MAX_VALUE_BYTES = 16 * 1024;
+
+/** Whether an activity's value (card data, an event's payload) keeps within what the bot holds on to. */
+export function valueProblem(value: unknown): string | undefined {
+  return value === undefined || withinValueLimits(value, MAX_VALUE_BYTES)
+    ? undefined
+    : `The value may be at most ${MAX_VALUE_BYTES} bytes, nested at most ${MAX_JSON_DEPTH} levels.`;
+}
 
 /** The least an activity needs before the adapter sees it; anything less is a 400, not a crash. */
 const activityShape = z.object({
@@ -29,9 +36,8 @@ export function activityProblem(
 ): string | undefined {
   const parsed = activityShape.safeParse(body);
   if (!parsed.success) return 'The body is not a Bot Framework activity.';
-  const { value } = body as { value?: unknown };
-  if (value !== undefined && !withinValueLimits(value, MAX_VALUE_BYTES))
-    return `The activity's value may be at most ${MAX_VALUE_BYTES} bytes, nested at most 32 levels.`;
+  const tooLarge = valueProblem((body as { value?: unknown }).value);
+  if (tooLarge) return tooLarge;
   if (
     sameServiceUrl(parsed.data.serviceUrl, options.ownServiceUrl) ||
     options.isOwnConversation(parsed.data.channelId, parsed.data.conversation.id)
