@@ -188,6 +188,14 @@ describe("the bot's own Direct Line endpoint, bounded", function () {
         });
       expect((await revoke()).status).to.equal(204);
       expect(await closed).to.equal(4001);
+      // The audit trail names the conversation as it is, to follow it, though its id looks like a token.
+      const audited = (await app.test.app.audit.readAll()) as Array<{
+        event: string;
+        detail?: Record<string, unknown>;
+      }>;
+      expect(audited.find((entry) => entry.event === 'webchat.session_revoked')?.detail).to.deep.equal({
+        conversationId: chat.conversationId,
+      });
       expect((await post(chat, { type: 'message', text: 'change-password' })).status).to.equal(403);
       expect((await dl('/tokens/refresh', chat.token, { method: 'POST' })).status).to.equal(403);
       const anonymous = await open();
