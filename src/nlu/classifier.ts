@@ -1,0 +1,86 @@
+import { containerBootstrap } from '@nlpjs/core';
+import { LangEn } from '@nlpjs/lang-en-min';
+import { LangNl } from '@nlpjs/lang-nl';
+import { Nlp } from '@nlpjs/nlp';
+import { LOCALES, type Locale } from '../config.js';
+import { readCorpus, MIN_TRAINING_EXAMPLES, type Corpus } from './corpus.js';
+import { isIntent, type Intent } from './intents.js';
+import { LanguageGuesser } from './languageGuess.js';
+import { Vocabulary } from './spelling.js';
+
+export interface ScoredIntent {
+  intent: Intent;
+  /** 0 to 1; the scores of one message add up to at most 1. */
+  score: number;
+}
+
+/** What a message means, best first, and the language it is clearly written in, if any. */
+export interface Understanding {
+  intents: ScoredIntent[];
+  language: Locale | undefined;
+}
+
+/** Longer messages than this are not classified: nobody asks for a journey in an essay. */
+const MAX_LENGTH = 1000;
+
+/**
+ * The trained intent classifier: NLP.js's neural classifier with its Dutch and English stemmers,
+ * one model per language, trained in-process from the corpus in `nlu/` (no cloud, no downloaded
+ * model; about 0.3 s). Before classifying, words the corpus does not know are repaired towards
+ * ones it does (typos, letters typed twice), and the message's language is guessed from its
+ * words, so that Dutch typed in an English client is still read as Dutch.
+ */
+export class IntentClassifier {
+  private constructor(
+    private readonly nlp: Nlp,
+    private readonly vocabularies: ReadonlyMap<Locale, Vocabulary>,
+    private readonly languages: LanguageGuesser,
+  ) {}
+
+  /** Trains on the corpus in the repository. */
+  static async fromRepository(): Promise<IntentClassifier> {
+    const corpora = {} as Record<Locale, Corpus>;
+    for (const locale of LOCALES) corpora[locale] = await readCorpus('corpus', locale, MIN_TRAINING_EXAMPLES);
+    return IntentClassifier.train(corpora);
+  }
+
+  static async train(corpora: Readonly<Record<Locale, Corpus>>): Promise<IntentClassifier> {
+    const container = await containerBootstrap();
+    container.use(LangEn);
+    container.use(LangNl);
+    // No model file, no training log: the model lives in memory, built from the corpus.
+    const nlp = new Nlp({ container, autoSave: false, autoLoad: false, log: false, nlu: { log: false } });
+    const vocabularies = new Map<Locale, Vocabulary>();
+    const texts = {} as Record<Locale, string[]>;
+    for (const locale of LOCALES) {
+      nlp.addLanguage(locale);
+      texts[locale] = [];
+      for (const [intent, messages] of Object.entries(corpora[locale])) {
+        for (const message of messages) {
+          nlp.addDocument(locale, message, intent);
+          texts[locale].push(message);
+        }
+      }
+      vocabularies.set(locale, new Vocabulary(texts[locale]));
+    }
+    await nlp.train();
+    return new IntentClassifier(nlp, vocabularies, new LanguageGuesser(texts));
+  }
+
+  /**
+   * What the message means. It is read in the language it is clearly written in, else in
+   * `assumed` (the conversation's language).
+   */
+  async understand(text: string, assumed: Locale): Promise<Understanding> {
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.length > MAX_LENGTH) return { intents: [], language: undefined };
+    const language = this.languages.guess(trimmed);
+    const locale = language ?? assumed;
+    const repaired = this.vocabularies.get(locale)!.repair(trimmed);
+    const result = await this.nlp.process(locale, repaired || trimmed);
+    const intents = (result.classifications ?? [])
+      .filter((entry): entry is ScoredIntent => isIntent(entry.intent) && entry.score > 0)
+      .sort((a, b) => b.score - a.score);
+    return { intents, language };
+  }
+}

@@ -1,0 +1,57 @@
+import type { Locale } from '../config.js';
+import { wordsOf } from './text.js';
+
+/** How much more likely one language must be than the other before the guess counts (natural log). */
+const CLEAR = 2.5;
+
+/**
+ * Tells Dutch from English by the words a message shares with each language's corpus (a naive
+ * Bayes over words, add-one smoothed). Words both languages use alike ("sms", "menu", "ok") and
+ * words neither knows weigh nothing, so a short or neutral message gets no guess at all.
+ */
+export class LanguageGuesser {
+  private readonly counts: ReadonlyMap<Locale, Map<string, number>>;
+  private readonly totals: ReadonlyMap<Locale, number>;
+  private readonly vocabularySize: number;
+
+  constructor(texts: Readonly<Record<Locale, Iterable<string>>>) {
+    const counts = new Map<Locale, Map<string, number>>();
+    const totals = new Map<Locale, number>();
+    const vocabulary = new Set<string>();
+    for (const [locale, list] of Object.entries(texts) as Array<[Locale, Iterable<string>]>) {
+      const table = new Map<string, number>();
+      let total = 0;
+      for (const text of list)
+        for (const word of wordsOf(text)) {
+          table.set(word, (table.get(word) ?? 0) + 1);
+          vocabulary.add(word);
+          total++;
+        }
+      counts.set(locale, table);
+      totals.set(locale, total);
+    }
+    this.counts = counts;
+    this.totals = totals;
+    this.vocabularySize = vocabulary.size;
+  }
+
+  /** The language the message is clearly written in, or undefined when it does not say. */
+  guess(text: string): Locale | undefined {
+    const scores = [...this.counts.keys()].map((locale) => ({ locale, score: this.logLikelihood(locale, text) }));
+    scores.sort((a, b) => b.score - a.score);
+    const [best, next] = scores;
+    return best && next && best.score - next.score >= CLEAR ? best.locale : undefined;
+  }
+
+  private logLikelihood(locale: Locale, text: string): number {
+    const table = this.counts.get(locale)!;
+    const total = this.totals.get(locale)!;
+    let score = 0;
+    for (const word of wordsOf(text)) {
+      // A word no language knows says nothing about which it is.
+      if (![...this.counts.values()].some((other) => other.has(word))) continue;
+      score += Math.log(((table.get(word) ?? 0) + 1) / (total + this.vocabularySize));
+    }
+    return score;
+  }
+}
