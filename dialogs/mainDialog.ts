@@ -26,7 +26,9 @@ import {
 } from './troubleDialog.js';
 import { handToPerson } from './handoff.js';
 import { handOffDue, noteStepOutcome } from './struggle.js';
-import { textsFor, type DialogServices } from './services.js';
+import { localeOf, textsFor, type DialogServices } from './services.js';
+import { answerWithWayOn, didYouMeanOptions, labelKeyOf } from './wayOn.js';
+import { isJourneyIntent, type OutOfScopeIntent } from '../src/nlu/intents.js';
 
 export const MAIN_DIALOG = 'mainDialog';
 const STEPS = 'mainSteps';
@@ -34,18 +36,41 @@ const STEPS = 'mainSteps';
 const JOURNEY_BEGUN = Symbol('journeyBegun');
 const MENU_PROMPT = 'menu';
 const METHOD_PROMPT = 'method';
+/** "Did you mean …?": the journeys a message came close to, as buttons. */
+const DID_YOU_MEAN_PROMPT = 'didYouMean';
+/** The button of "did you mean" that shows the whole menu instead. */
+const SOMETHING_ELSE = 'other';
+/** How sure the classifier must be to act on a message without asking. */
+const CONFIDENT = 0.75;
+/** Below this, a message is not understood at all; between, the bot asks "did you mean …?". */
+const NEAR = 0.3;
+/** A journey worth offering in "did you mean …?". */
+const CANDIDATE = 0.15;
 
 export interface MainOptions {
   /** Greet before the menu: a new conversation, or a message with nothing recognised. */
   greet?: boolean;
   /** Start this journey straight away, as if the person had chosen it. */
   startWith?: MenuChoice | 'email' | 'sms' | 'billing';
+  /** Show the menu at once, without reading the message that led here. */
+  showMenu?: boolean;
   /** Support handed the person to this journey; its end is reported to the escalation. */
   escalationId?: string;
 }
 
+type JourneyChoice = MenuChoice | 'email' | 'sms' | 'billing';
+
 /** What the person's first message already asked for, so the menu can be skipped. */
-type Route = { kind: 'choice'; choice: MenuChoice | 'email' | 'sms' | 'billing' } | { kind: 'link'; text: string };
+type Route = { kind: 'choice'; choice: JourneyChoice } | { kind: 'link'; text: string };
+
+/** How the bot reads a message when no journey is under way. */
+type Reading =
+  | { kind: 'route'; route: Route }
+  | { kind: 'answer'; intent: 'thanks' | 'goodbye' | OutOfScopeIntent }
+  | { kind: 'menu'; before?: 'greeting' | 'help' | 'cancel' }
+  | { kind: 'unsure'; candidates: JourneyChoice[] };
+
+const JOURNEY_CHOICES: readonly JourneyChoice[] = [...MENU_CHOICES, ...METHOD_CHOICES];
 
 /**
  * The root of every conversation: J1's greeting and menu, routing into the journeys, and the
@@ -56,6 +81,7 @@ export class MainDialog extends ComponentDialog {
     super(MAIN_DIALOG);
     this.addDialog(new ChoiceIdPrompt(MENU_PROMPT, services.intents));
     this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(DID_YOU_MEAN_PROMPT, services.intents));
     this.addDialog(new EmailResetDialog(services));
     this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(new SmsResetDialog(services));
@@ -74,18 +100,50 @@ export class MainDialog extends ComponentDialog {
     this.initialDialogId = STEPS;
   }
 
-  /** Recognises what a message asks for when no journey is under way. */
-  routeOf(context: TurnContext): Route | undefined {
+  /**
+   * What a message asks for when no journey is under way: a pasted link, a choice by its id or
+   * label, and otherwise what the trained classifier makes of the words. It acts only when it is
+   * sure; when it is close, it asks.
+   */
+  async readMessage(context: TurnContext): Promise<Reading> {
     const text = context.activity.type === 'message' ? context.activity.text : undefined;
-    if (typeof text !== 'string') return undefined;
-    if (findLinkToken(text) !== undefined) return { kind: 'link', text };
-    const choice = this.services.intents.recognize(text, [
-      ...MENU_CHOICES,
-      'email' as const,
-      'sms' as const,
-      'billing' as const,
-    ]);
-    return choice ? { kind: 'choice', choice } : undefined;
+    if (typeof text !== 'string' || text.trim() === '') return { kind: 'menu', before: 'greeting' };
+    if (findLinkToken(text) !== undefined) return { kind: 'route', route: { kind: 'link', text } };
+    const exact = this.services.intents.exact(text, JOURNEY_CHOICES, labelKeyOf);
+    if (exact) return { kind: 'route', route: { kind: 'choice', choice: exact } };
+    const interruption = this.services.intents.interruption(text);
+    if (interruption) return { kind: 'menu', ...(interruption === 'menu' ? {} : { before: interruption }) };
+    if (/^[\s?¿]+$/.test(text)) return { kind: 'menu', before: 'help' };
+    const { intents } = await this.services.understanding.understand(text, localeOf(context, this.services));
+    const top = intents[0];
+    if (top && top.score >= CONFIDENT) {
+      if (isJourneyIntent(top.intent)) return { kind: 'route', route: { kind: 'choice', choice: top.intent } };
+      switch (top.intent) {
+        case 'thanks':
+        case 'goodbye':
+        case 'cancel-subscription':
+        case 'hacked-account':
+          return { kind: 'answer', intent: top.intent };
+        case 'greeting':
+        case 'help':
+        case 'cancel':
+          return { kind: 'menu', before: top.intent };
+        case 'menu':
+          return { kind: 'menu' };
+      }
+    }
+    const candidates = intents
+      .filter((entry) => isJourneyIntent(entry.intent) && entry.score >= CANDIDATE)
+      .slice(0, 3)
+      .map((entry) => entry.intent as JourneyChoice);
+    if (top && top.score >= NEAR && candidates.length > 0) return { kind: 'unsure', candidates };
+    return { kind: 'menu', before: 'greeting' };
+  }
+
+  /** The link a message pastes, read at any step but those that take text as it is. */
+  private linkRoute(context: TurnContext): Route | undefined {
+    const text = context.activity.type === 'message' ? context.activity.text : undefined;
+    return typeof text === 'string' && findLinkToken(text) !== undefined ? { kind: 'link', text } : undefined;
   }
 
   protected override async onBeginDialog(innerDc: DialogContext, options?: object): Promise<DialogTurnResult> {
@@ -180,8 +238,7 @@ export class MainDialog extends ComponentDialog {
   private async continueWithPastedLink(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
     if (VERBATIM_STEPS.has(step)) return undefined;
-    const route = this.routeOf(innerDc.context);
-    if (route?.kind !== 'link') return undefined;
+    if (!this.linkRoute(innerDc.context)) return undefined;
     await this.abandonEscalation(innerDc);
     await innerDc.cancelAllDialogs();
     return innerDc.beginDialog(STEPS, {});
@@ -189,13 +246,26 @@ export class MainDialog extends ComponentDialog {
 
   private async menuStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = (step.options ?? {}) as MainOptions;
-    const route: Route | undefined = options.startWith
-      ? { kind: 'choice', choice: options.startWith }
-      : options.greet
-        ? undefined
-        : this.routeOf(step.context);
-    if (route) return step.next(route);
-    if (options.greet) await step.context.sendActivity(textsFor(step.context, this.services)('greeting'));
+    if (options.startWith) return step.next({ kind: 'choice', choice: options.startWith } satisfies Route);
+    const reading: Reading =
+      options.greet || options.showMenu
+        ? { kind: 'menu', ...(options.greet ? { before: 'greeting' as const } : {}) }
+        : await this.readMessage(step.context);
+    const t = textsFor(step.context, this.services);
+    switch (reading.kind) {
+      case 'route':
+        return step.next(reading.route);
+      case 'answer':
+        await step.context.sendActivity(answerWithWayOn(step.context, this.services, reading.intent));
+        return step.endDialog();
+      case 'unsure':
+        return step.prompt(DID_YOU_MEAN_PROMPT, didYouMeanOptions(step.context, this.services, reading.candidates));
+      case 'menu':
+        if (reading.before === 'greeting') await step.context.sendActivity(t('greeting'));
+        if (reading.before === 'help') await step.context.sendActivity(t('help.menu'));
+        if (reading.before === 'cancel') await step.context.sendActivity(t('nothingToCancel'));
+        break;
+    }
     return step.prompt(
       MENU_PROMPT,
       choicePromptOptions(
@@ -208,6 +278,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async methodStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === SOMETHING_ELSE) return step.replaceDialog(STEPS, { showMenu: true } satisfies MainOptions);
     const route = asRoute(step.result);
     if (route.kind === 'link' || route.choice !== 'reset') return step.next(route);
     return step.prompt(

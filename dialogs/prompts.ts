@@ -4,10 +4,21 @@ import type { TextVariables } from '../src/i18n.js';
 import type { IntentRecognizer } from './intents.js';
 import { textsFor, type DialogServices } from './services.js';
 
-interface ChoiceSpec {
-  choices: readonly string[];
-  /** Texts key prefix of the button labels: `${labelPrefix}.${choice}`. */
-  labelPrefix: string;
+/** Choices and their button labels; kept in the dialog state, so plain data. */
+export type ChoiceSpec =
+  | {
+      choices: readonly string[];
+      /** Texts key prefix of the button labels: `${labelPrefix}.${choice}`. */
+      labelPrefix: string;
+    }
+  | {
+      choices: readonly string[];
+      /** The texts key of each choice's button label. */
+      labelKeys: Readonly<Record<string, string>>;
+    };
+
+function labelKeyIn(spec: ChoiceSpec, choice: string): string {
+  return 'labelKeys' in spec ? spec.labelKeys[choice]! : `${spec.labelPrefix}.${choice}`;
 }
 
 /** A prompt that sends its prompt (or retry prompt) message as it is. */
@@ -42,7 +53,7 @@ export class ChoiceIdPrompt extends MessagePrompt<string> {
   ): Promise<PromptRecognizerResult<string>> {
     const spec = options.validations as ChoiceSpec;
     const text = context.activity.type === 'message' ? context.activity.text : undefined;
-    const value = this.intents.recognize(text, spec.choices, (choice) => `${spec.labelPrefix}.${choice}`);
+    const value = this.intents.recognize(text, spec.choices, (choice) => labelKeyIn(spec, choice));
     return value === undefined ? { succeeded: false } : { succeeded: true, value };
   }
 }
@@ -57,7 +68,7 @@ export function choiceMessage(
 ): Partial<Activity> {
   const t = textsFor(context, services);
   const actions = spec.choices.map((choice) => {
-    const label = t(`${spec.labelPrefix}.${choice}`);
+    const label = t(labelKeyIn(spec, choice));
     return { type: ActionTypes.ImBack, title: label, value: label };
   });
   return MessageFactory.suggestedActions(actions, t(textKey, variables));

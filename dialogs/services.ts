@@ -13,12 +13,21 @@ import type { PasswordPageService } from '../src/recovery/passwordPages.js';
 import type { PhoneChangeService } from '../src/recovery/phoneChange.js';
 import type { EscalationService } from '../src/support/escalations.js';
 import type { TicketService } from '../src/support/tickets.js';
+import type { IntentClassifier } from '../src/nlu/classifier.js';
 import type { IntentRecognizer } from './intents.js';
+
+/**
+ * Turn state key of the language this turn is answered in, when the channel named none that the
+ * bot speaks and the bot chose it from the person's words (see PasswordHelpBot).
+ */
+export const TURN_LOCALE = Symbol('turnLocale');
 
 /** What the dialogs need from the rest of the bot; built once in the composition root. */
 export interface DialogServices {
   texts: Texts;
   intents: IntentRecognizer;
+  /** The trained classifier for free text: what a message asks for, and its language. */
+  understanding: Pick<IntentClassifier, 'understand' | 'languageOf'>;
   reset: ResetService;
   sms: SmsResetService;
   billing: BillingRecoveryService;
@@ -41,9 +50,16 @@ export interface DialogServices {
   };
 }
 
-/** The activity's language when supported, else the configured default. */
+/**
+ * The language of this turn: the activity's when the bot speaks it, else the one the person
+ * writes in (chosen at the start of the turn), else the configured default.
+ */
 export function localeOf(context: TurnContext, services: DialogServices): Locale {
-  return supportedLocale(context.activity.locale) ?? services.settings.defaultLocale;
+  return (
+    supportedLocale(context.activity.locale) ??
+    (context.turnState.get(TURN_LOCALE) as Locale | undefined) ??
+    services.settings.defaultLocale
+  );
 }
 
 /** A translator bound to this turn's language. */

@@ -10,7 +10,9 @@ import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '..
 import { RECENT_LINES, TICKET_OPENED } from '../dialogs/handoff.js';
 import { lendStruggle, type Struggle } from '../dialogs/struggle.js';
 import { MENU_CHOICES, METHOD_CHOICES } from '../dialogs/intents.js';
-import { localeOf, textsFor, type DialogServices } from '../dialogs/services.js';
+import { localeOf, textsFor, TURN_LOCALE, type DialogServices } from '../dialogs/services.js';
+import type { Locale } from './config.js';
+import { supportedLocale } from './i18n.js';
 import {
   isSharedTeamsConversation,
   moveToPersonalChat,
@@ -66,6 +68,8 @@ export class PasswordHelpBot extends ActivityHandler {
    * is still open, so the usual turn does no lookup for it. Support may close it at any time.
    */
   private readonly ticketHint: StatePropertyAccessor<string>;
+  /** The language the person writes in, when the channel names none the bot speaks. */
+  private readonly language: StatePropertyAccessor<Locale>;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -80,6 +84,7 @@ export class PasswordHelpBot extends ActivityHandler {
     this.recent = conversationState.createProperty('recentLines');
     this.struggle = conversationState.createProperty('struggle');
     this.ticketHint = conversationState.createProperty('supportTicket');
+    this.language = conversationState.createProperty('language');
 
     this.onMessage(async (context, next) => {
       stripBotMention(context);
@@ -90,7 +95,8 @@ export class PasswordHelpBot extends ActivityHandler {
       } else if (!(await this.answerWhileWaiting(context))) {
         const dc = await this.dialogContextFor(context);
         await this.remember(context, dc);
-        await this.runDialog(dc, () => ({ greet: mainDialog.routeOf(context) === undefined }));
+        // The main dialog reads the message: a journey, a short answer, or the greeting and menu.
+        await this.runDialog(dc, () => ({}));
       }
       await next();
     });
@@ -243,6 +249,21 @@ export class PasswordHelpBot extends ActivityHandler {
     };
   }
 
+  /**
+   * Without a language from the channel that the bot speaks, it answers in the one the person
+   * writes in: the language a message is clearly in, else the one the conversation had.
+   */
+  private async chooseLanguage(context: TurnContext): Promise<void> {
+    if (supportedLocale(context.activity.locale)) return;
+    const { text } = context.activity;
+    // What is typed where a secret is asked for is not read for anything else.
+    const readable = typeof text === 'string' && !(await this.awaitsSecret(context));
+    const written = readable ? this.services.understanding.languageOf(text) : undefined;
+    if (written) await this.language.set(context, written);
+    const locale = written ?? (await this.language.get(context));
+    if (locale) context.turnState.set(TURN_LOCALE, locale);
+  }
+
   /** Whether the conversation's dialog now waits for a secret: a password, a code, a card number or a link. */
   async awaitsSecret(context: TurnContext): Promise<boolean> {
     const dc = await this.dialogs.createContext(context);
@@ -256,6 +277,7 @@ export class PasswordHelpBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    await this.chooseLanguage(context);
     await super.run(context);
     const opened = context.turnState.get(TICKET_OPENED) as string | undefined;
     if (opened) await this.ticketHint.set(context, opened);

@@ -22,6 +22,7 @@ import { FileAuditTrail } from './security/audit.js';
 import { OutboxTicketSink } from './messaging/supportOutbox.js';
 import { EscalationService } from './support/escalations.js';
 import { ChannelOrOutboxSink, SupportChannelStore } from './support/supportChannel.js';
+import { IntentClassifier } from './nlu/classifier.js';
 import { TicketService } from './support/tickets.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
@@ -159,6 +160,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const dialogServices: DialogServices = {
     texts,
     intents: new IntentRecognizer(texts, LOCALES),
+    understanding: await IntentClassifier.fromRepository(),
     reset,
     sms,
     billing,

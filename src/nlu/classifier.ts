@@ -23,6 +23,8 @@ export interface Understanding {
 /** Longer messages than this are not classified: nobody asks for a journey in an essay. */
 const MAX_LENGTH = 1000;
 
+let shared: Promise<IntentClassifier> | undefined;
+
 /**
  * The trained intent classifier: NLP.js's neural classifier with its Dutch and English stemmers,
  * one model per language, trained in-process from the corpus in `nlu/` (no cloud, no downloaded
@@ -37,11 +39,18 @@ export class IntentClassifier {
     private readonly languages: LanguageGuesser,
   ) {}
 
-  /** Trains on the corpus in the repository. */
-  static async fromRepository(): Promise<IntentClassifier> {
-    const corpora = {} as Record<Locale, Corpus>;
-    for (const locale of LOCALES) corpora[locale] = await readCorpus('corpus', locale, MIN_TRAINING_EXAMPLES);
-    return IntentClassifier.train(corpora);
+  /**
+   * Trained on the corpus in the repository, once per process: the corpus does not change while
+   * the bot runs, and a trained classifier keeps no state between messages.
+   */
+  static fromRepository(): Promise<IntentClassifier> {
+    shared ??= (async () => {
+      const corpora = {} as Record<Locale, Corpus>;
+      for (const locale of LOCALES) corpora[locale] = await readCorpus('corpus', locale, MIN_TRAINING_EXAMPLES);
+      return IntentClassifier.train(corpora);
+    })();
+    shared.catch(() => (shared = undefined));
+    return shared;
   }
 
   static async train(corpora: Readonly<Record<Locale, Corpus>>): Promise<IntentClassifier> {
@@ -65,6 +74,12 @@ export class IntentClassifier {
     }
     await nlp.train();
     return new IntentClassifier(nlp, vocabularies, new LanguageGuesser(texts));
+  }
+
+  /** The language a message is clearly written in, if it says. */
+  languageOf(text: string): Locale | undefined {
+    const trimmed = text.trim();
+    return trimmed === '' || trimmed.length > MAX_LENGTH ? undefined : this.languages.guess(trimmed);
   }
 
   /**
