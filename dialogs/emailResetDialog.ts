@@ -5,7 +5,7 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { isPlausibleEmail } from '../src/recovery/accounts.js';
+import { emailIn } from '../src/nlu/details.js';
 import {
   REDEEM_LINK_DIALOG,
   RedeemLinkDialog,
@@ -24,9 +24,10 @@ export class EmailResetDialog extends ComponentDialog {
     super(EMAIL_RESET_DIALOG);
     this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(
+      // The address may come inside a sentence ("it's emma@example.com").
       new TextPrompt(
         EMAIL_PROMPT,
-        async (prompt) => prompt.recognized.succeeded && isPlausibleEmail(prompt.recognized.value!),
+        async (prompt) => prompt.recognized.succeeded && emailIn(prompt.recognized.value!) !== undefined,
       ),
     );
     this.addDialog(
@@ -46,17 +47,15 @@ export class EmailResetDialog extends ComponentDialog {
 
   private async requestStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = textsFor(step.context, this.services);
-    const outcome = await this.services.reset.requestEmailReset(
-      String(step.result),
-      chatOrigin(step.context, this.services),
-    );
+    const email = emailIn(String(step.result)) ?? String(step.result);
+    const outcome = await this.services.reset.requestEmailReset(email, chatOrigin(step.context, this.services));
     if (outcome.kind === 'rateLimited') {
       await sayRateLimited(step.context, this.services, outcome.retryAfterMs);
       return step.endDialog();
     }
     if (outcome.kind === 'invalidEmail') return step.replaceDialog(STEPS);
     await step.context.sendActivity(t('email.sent'));
-    return step.beginDialog(REDEEM_LINK_DIALOG, { email: String(step.result) } satisfies RedeemLinkOptions);
+    return step.beginDialog(REDEEM_LINK_DIALOG, { email } satisfies RedeemLinkOptions);
   }
 
   private async afterLinkStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

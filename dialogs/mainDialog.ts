@@ -11,7 +11,7 @@ import { findLinkToken } from '../src/recovery/secrets.js';
 import { BILLING_DIALOG, BillingDialog } from './billingDialog.js';
 import { CHANGE_PASSWORD_DIALOG, ChangePasswordDialog, type ChangePasswordResult } from './changePasswordDialog.js';
 import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
-import { METHOD_CHOICES, MENU_CHOICES, type MenuChoice } from './intents.js';
+import { METHOD_CHOICES, MENU_CHOICES, normalizeUtterance, type MenuChoice } from './intents.js';
 import { PHONE_DIALOG, PhoneDialog, type PhoneResult } from './phoneDialog.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
@@ -26,7 +26,8 @@ import {
 } from './troubleDialog.js';
 import { handToPerson } from './handoff.js';
 import { handOffDue, noteStepOutcome } from './struggle.js';
-import { localeOf, textsFor, type DialogServices } from './services.js';
+import { localeOf, phoneRegionsOf, textsFor, type DialogServices } from './services.js';
+import { emailIn, hasCodeDigits, phoneIn } from '../src/nlu/details.js';
 import { answerWithWayOn, didYouMeanOptions, labelKeyOf } from './wayOn.js';
 import { isJourneyIntent, type OutOfScopeIntent } from '../src/nlu/intents.js';
 
@@ -46,6 +47,23 @@ const CONFIDENT = 0.75;
 const NEAR = 0.3;
 /** A journey worth offering in "did you mean …?". */
 const CANDIDATE = 0.15;
+/** How sure the classifier must be before a message at a step leaves it for another journey. */
+const SURE_ELSEWHERE = 0.85;
+
+/**
+ * Steps whose answer has a shape of its own, how to tell a message answers them, and the
+ * journeys a message there may sound like without meaning to leave (an address step hears
+ * "email" all the time).
+ */
+const STEP_ANSWERS: Record<
+  string,
+  { answers(text: string, regions: readonly string[]): boolean; stays: JourneyChoice[] }
+> = {
+  email: { answers: (text) => emailIn(text) !== undefined, stays: ['email', 'reset'] },
+  phone: { answers: (text, regions) => phoneIn(text, regions) !== undefined, stays: ['sms', 'reset', 'phone'] },
+  newPhone: { answers: (text, regions) => phoneIn(text, regions) !== undefined, stays: ['phone', 'sms'] },
+  code: { answers: hasCodeDigits, stays: ['sms', 'email-not-received', 'reset'] },
+};
 
 export interface MainOptions {
   /** Greet before the menu: a new conversation, or a message with nothing recognised. */
@@ -193,7 +211,12 @@ export class MainDialog extends ComponentDialog {
     const { activity } = innerDc.context;
     if (activity.type !== 'message') return undefined;
     const interruption = this.services.intents.interruption(activity.text);
-    if (!interruption) return (await this.handOffOnRequest(innerDc)) ?? this.continueWithPastedLink(innerDc);
+    if (!interruption)
+      return (
+        (await this.handOffOnRequest(innerDc)) ??
+        (await this.continueWithPastedLink(innerDc)) ??
+        this.switchJourney(innerDc)
+      );
     const t = textsFor(innerDc.context, this.services);
     switch (interruption) {
       case 'cancel':
@@ -226,6 +249,31 @@ export class MainDialog extends ComponentDialog {
     await innerDc.cancelAllDialogs();
     await handToPerson(innerDc.context, this.services, { ...(journey ? { journey } : {}), step, reason: 'asked' });
     return { status: DialogTurnStatus.complete };
+  }
+
+  /**
+   * A message that asks for another journey instead of answering the step: a menu choice's
+   * label typed anywhere, and, at steps whose answer has a shape of its own (an address, a
+   * number, a code), words the classifier is sure ask for another journey or a trouble case.
+   */
+  private async switchJourney(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const step = activeStepOf(innerDc);
+    const text = innerDc.context.activity.text;
+    if (typeof text !== 'string' || VERBATIM_STEPS.has(step) || step === 'menu') return undefined;
+    const rule = STEP_ANSWERS[step];
+    if (rule?.answers(text, phoneRegionsOf(innerDc.context, this.services))) return undefined;
+    let choice: JourneyChoice | undefined = this.services.intents.exact(text, MENU_CHOICES, labelKeyOf);
+    // A bare id ("phone", "reset") may be the step's own answer; only the label is unmistakable.
+    if (choice !== undefined && normalizeUtterance(text) === choice) choice = undefined;
+    if (choice === undefined && rule) {
+      const locale = localeOf(innerDc.context, this.services);
+      const top = (await this.services.understanding.understand(text, locale)).intents[0];
+      if (top && top.score >= SURE_ELSEWHERE && isJourneyIntent(top.intent)) choice = top.intent;
+    }
+    if (choice === undefined || rule?.stays.includes(choice)) return undefined;
+    await this.abandonEscalation(innerDc);
+    await innerDc.cancelAllDialogs();
+    return innerDc.beginDialog(STEPS, { startWith: choice } satisfies MainOptions);
   }
 
   /** The person left a journey support had started for them. */

@@ -1,4 +1,4 @@
-import { ActionTypes, TurnContext } from 'botbuilder';
+import { ActionTypes, MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import {
   ComponentDialog,
   DialogTurnStatus,
@@ -13,6 +13,7 @@ import { newPasswordCard } from './cards.js';
 import { PasswordInputPrompt, type PasswordInput } from './prompts.js';
 import { isTeams, localeOf, textsFor, type DialogServices } from './services.js';
 import { PASSWORD_PAGE_DONE } from './teams.js';
+import { MENU_CHOICES } from './intents.js';
 import { troubleTips } from './troubleDialog.js';
 
 export const NEW_PASSWORD_DIALOG = 'newPasswordDialog';
@@ -29,6 +30,8 @@ export interface NewPasswordOptions {
 export type NewPasswordResult = { kind: 'changed' } | GrantProblem;
 
 const ADVICE_LABEL = 'password.howToChoose';
+/** What a message at the password step asks for when it is not a password. */
+const QUESTION_INTENTS = new Set<string>(['help', 'agent', 'password-rejected', 'cancel', 'menu']);
 
 interface StepState extends NewPasswordOptions {
   /** Show the "how do I choose one that passes?" button with the card. */
@@ -99,6 +102,10 @@ export class NewPasswordDialog extends ComponentDialog {
       await step.context.sendActivity(troubleTips(step, this.services, 'password-rejected'));
       return step.replaceDialog(STEPS, { grant: state.grant } satisfies NewPasswordOptions);
     }
+    if (await this.readsAsQuestion(step.context, input.text)) {
+      await step.context.sendActivity(this.offerHelp(step.context));
+      return step.replaceDialog(STEPS, { grant: state.grant } satisfies NewPasswordOptions);
+    }
     if (isTeams(step.context)) return this.askAgain(step, 'password.teamsUseCard');
 
     const proposal = await this.services.reset.proposePassword(state.grant, input.text, this.origin(step.context));
@@ -153,6 +160,32 @@ export class NewPasswordDialog extends ComponentDialog {
     await step.context.sendActivity(textsFor(step.context, this.services)(key, values));
     const { grant } = step.options as StepState;
     return step.replaceDialog(STEPS, { grant, ...(offerAdvice ? { offerAdvice } : {}) } satisfies StepState);
+  }
+
+  /**
+   * Typed text that reads as a question or a request rather than a password: a question in
+   * words, a menu choice, or words the classifier is all but sure ask for help, a person or
+   * the rules. The rules for what may be a password do not change; a card is never read so.
+   */
+  private async readsAsQuestion(context: TurnContext, text: string): Promise<boolean> {
+    const trimmed = text.trim();
+    const words = trimmed.split(/\s+/u).length;
+    if (words >= 2 && trimmed.endsWith('?')) return true;
+    if (this.services.intents.exact(trimmed, MENU_CHOICES, (choice) => `menu.${choice}`)) return true;
+    if (words < 3) return false;
+    const top = (await this.services.understanding.understand(trimmed, localeOf(context, this.services))).intents[0];
+    return top !== undefined && top.score >= 0.9 && QUESTION_INTENTS.has(top.intent);
+  }
+
+  /** Help for the step, or the menu, as buttons; the password card stays where it was. */
+  private offerHelp(context: TurnContext): Partial<Activity> {
+    const t = textsFor(context, this.services);
+    const actions = [t('password.helpButton'), t('closing.menuButton')].map((title) => ({
+      type: ActionTypes.ImBack,
+      title,
+      value: title,
+    }));
+    return MessageFactory.suggestedActions(actions, t('password.question'));
   }
 
   /** Only the advice button's label (in either language) or its choice id, never a password. */

@@ -16,7 +16,8 @@ import {
 } from './currentPasswordDialog.js';
 import { checkSignedIn, signedInRefusal } from './identity.js';
 import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, codeFromInput, type AnyInput } from './prompts.js';
-import { chatOrigin, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
+import { chatOrigin, localeOf, phoneRegionsOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
+import { phoneIn } from '../src/nlu/details.js';
 
 export const PHONE_DIALOG = 'phoneDialog';
 const CONFIRM_STEPS = 'phoneConfirmSteps';
@@ -120,9 +121,10 @@ export class PhoneDialog extends ComponentDialog {
     const person = await this.person(step);
     if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
     const t = textsFor(step.context, this.services);
+    const typed = String(step.result);
     const outcome = await this.services.phoneChange.requestCode(
       person.account,
-      String(step.result),
+      phoneIn(typed, phoneRegionsOf(step.context, this.services)) ?? typed,
       chatOrigin(step.context, this.services),
     );
     switch (outcome.kind) {

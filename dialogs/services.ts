@@ -92,6 +92,11 @@ export async function sayRateLimited(
   noteLimitReached(context);
 }
 
+/** Where a national phone number is read: the person's country first, then the service's. */
+export function phoneRegionsOf(context: TurnContext, services: DialogServices): string[] {
+  return [...new Set([regionOf(context, services), services.settings.defaultRegion])];
+}
+
 /**
  * The country the person is in, for routes that operators switch per region: the client's own
  * report (a clientInfo entity), else the region of the activity's locale, else DEFAULT_REGION.

@@ -10,7 +10,16 @@ import type { CodeRequestOutcome } from '../src/recovery/smsReset.js';
 import { NEW_PASSWORD_DIALOG, NewPasswordDialog, type NewPasswordResult } from './newPasswordDialog.js';
 import { codeCard } from './cards.js';
 import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, codeFromInput, type AnyInput } from './prompts.js';
-import { chatOrigin, isTeams, localeOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
+import {
+  chatOrigin,
+  isTeams,
+  localeOf,
+  phoneRegionsOf,
+  sayRateLimited,
+  textsFor,
+  type DialogServices,
+} from './services.js';
+import { hasCodeDigits, phoneIn } from '../src/nlu/details.js';
 
 export const SMS_RESET_DIALOG = 'smsResetDialog';
 const PHONE_STEPS = 'smsPhoneSteps';
@@ -30,8 +39,11 @@ interface CodeState {
 }
 
 interface OfferState extends CodeState {
-  reason: 'expired' | 'tooManyTries' | 'noCode';
+  reason: 'expired' | 'tooManyTries' | 'noCode' | 'notArrived';
 }
+
+/** What a message at the code step says when it asks for the code again. */
+const NO_CODE_INTENTS = new Set<string>(['sms', 'email-not-received', 'reset']);
 
 /** How J3 ended; 'useEmail' asks the caller to continue with the email route. */
 export type SmsResetResult = { kind: 'changed' } | { kind: 'useEmail' } | { kind: 'stopped' };
@@ -62,7 +74,9 @@ export class SmsResetDialog extends ComponentDialog {
   }
 
   private async requestStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const outcome = await this.request(step, String(step.result));
+    // The number may come inside a sentence, and national numbers are read in the person's region.
+    const typed = String(step.result);
+    const outcome = await this.request(step, phoneIn(typed, phoneRegionsOf(step.context, this.services)) ?? typed);
     if (outcome.kind === 'invalidPhone' || outcome.kind === 'notMobile') return step.replaceDialog(PHONE_STEPS);
     if (outcome.kind === 'rateLimited') return step.endDialog({ kind: 'stopped' } satisfies SmsResetResult);
     return step.replaceDialog(CODE_STEPS, { phone: outcome.phone } satisfies CodeState);
@@ -81,6 +95,8 @@ export class SmsResetDialog extends ComponentDialog {
     const t = textsFor(step.context, this.services);
     const state = step.options as CodeState;
     const code = codeFromInput(step.result as AnyInput) ?? '';
+    if (await this.saysNoCodeCame(step, code))
+      return step.replaceDialog(OFFER_STEPS, { phone: state.phone, reason: 'notArrived' } satisfies OfferState);
     const check = await this.services.sms.checkCode(step.context.activity.conversation.id, code);
     switch (check.kind) {
       case 'valid':
@@ -104,6 +120,14 @@ export class SmsResetDialog extends ComponentDialog {
       return step.replaceDialog(OFFER_STEPS, { phone, reason: 'expired' } satisfies OfferState);
     }
     return step.endDialog({ kind: 'changed' } satisfies SmsResetResult);
+  }
+
+  /** "Send a new code", "no text came": words, not digits, that ask for the code again. */
+  private async saysNoCodeCame(step: WaterfallStepContext, typed: string): Promise<boolean> {
+    if (typed.trim() === '' || hasCodeDigits(typed)) return false;
+    const locale = localeOf(step.context, this.services);
+    const top = (await this.services.understanding.understand(typed, locale)).intents[0];
+    return top !== undefined && top.score >= 0.6 && NO_CODE_INTENTS.has(top.intent);
   }
 
   /** Why the code no longer works, and what can be done in one step. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { MainDialog } from '../../dialogs/mainDialog.js';
+import { EMMA } from '../helpers/accounts.js';
 import { DialogHarness } from '../helpers/dialogHarness.js';
 import { buttonTitles, replyText } from '../helpers/testApp.js';
 
@@ -121,5 +122,115 @@ describe('understanding what people write, before any journey (dialog)', () => {
     await harness.close();
     await start('en-US');
     expect(await harness.say('Mijn wachtwoord herstellen')).to.contain('How would you like to reset your password?');
+  });
+});
+
+/** What each step's extra understanding answers, in both languages. */
+const stepTexts = {
+  'en-US': {
+    emailSent: 'If an account uses this address, an email is on its way',
+    linkTips: 'Delete older reset emails',
+    codeSent: 'a 6-digit code is on its way by text message',
+    notArrived: 'A text message usually arrives within a minute',
+    newCode: 'Send a new code',
+    question: "That looks like a question rather than a password, so I didn't use it.",
+    helpButton: 'Help',
+    askConfirm: 'Please type the same password once more.',
+    emailNotReceived: 'spam',
+  },
+  'nl-NL': {
+    emailSent: 'Als er een account met dit adres is, is er een e-mail onderweg',
+    linkTips: 'Verwijder oudere herstelmails',
+    codeSent: 'is er een code van 6 cijfers per sms onderweg',
+    notArrived: 'Een sms komt meestal binnen een minuut',
+    newCode: 'Stuur een nieuwe code',
+    question: 'Dat lijkt me een vraag en geen wachtwoord, dus ik heb het niet gebruikt.',
+    helpButton: 'Hulp',
+    askConfirm: 'Typ hetzelfde wachtwoord nog een keer.',
+    emailNotReceived: 'spam',
+  },
+} as const;
+
+const stepMessages = {
+  'en-US': {
+    address: 'sure, it is emma.devries@example.com thanks',
+    brokenLink: 'the reset link you sent gives an error',
+    number: 'my mobile number is 06 12345678',
+    noText: "I didn't get any text message",
+    question: 'how long must my password be?',
+  },
+  'nl-NL': {
+    address: 'ja hoor, het is emma.devries@example.com',
+    brokenLink: 'de resetlink die jullie stuurden geeft een foutmelding',
+    number: 'mijn nummer is 06 12345678',
+    noText: 'ik heb geen sms gekregen',
+    question: 'hoe lang moet mijn wachtwoord zijn?',
+  },
+} as const;
+
+describe('understanding at every step (dialog)', () => {
+  let harness: DialogHarness;
+  afterEach(() => harness.close());
+
+  for (const [locale, t] of Object.entries(stepTexts)) {
+    const said = stepMessages[locale as keyof typeof stepMessages];
+    describe(`in ${locale}`, () => {
+      beforeEach(async () => {
+        harness = await DialogHarness.create((services) => new MainDialog(services), { locale, initialOptions: {} });
+        await harness.services.accounts.importAccounts([EMMA]);
+      });
+
+      it('takes the address from a sentence at the address step', async () => {
+        await harness.send('email');
+        expect(await harness.say(said.address)).to.contain(t.emailSent);
+        expect((await harness.emails()).at(-1)?.to).to.equal(EMMA.email);
+      });
+
+      it('hears a trouble case at the address step and goes there', async () => {
+        await harness.send('email');
+        expect(await harness.say(said.brokenLink)).to.contain(t.linkTips);
+      });
+
+      it('takes the number from a sentence at the number step', async () => {
+        await harness.send('sms');
+        expect(await harness.say(said.number)).to.contain(t.codeSent);
+      });
+
+      it('offers a new code at the code step when the person says none came', async () => {
+        await harness.send('sms');
+        await harness.send('06 12345678');
+        const replies = await harness.send(said.noText);
+        expect(replyText(replies)).to.contain(t.notArrived);
+        expect(buttonTitles(replies)).to.include(t.newCode);
+        expect(await harness.say(t.newCode)).to.contain(t.codeSent);
+      });
+
+      it('does not take a question at the password step as the password, and offers help', async () => {
+        await harness.send('sms');
+        await harness.send('06 12345678');
+        await harness.send(await harness.latestCode());
+        const replies = await harness.send(said.question);
+        expect(replyText(replies)).to.contain(t.question);
+        expect(buttonTitles(replies)).to.deep.equal([t.helpButton, 'Menu']);
+        expect(replyText(replies)).not.to.contain(t.askConfirm);
+        expect(await harness.say('ember-quiet-falcon-road')).to.contain(t.askConfirm);
+      });
+
+      it('switches journey when a menu choice is typed at another step', async () => {
+        await harness.send('billing');
+        await harness.send('card');
+        const label = locale === 'nl-NL' ? 'De e-mail is niet aangekomen' : 'The email did not arrive';
+        expect(await harness.say(label)).to.contain(t.emailNotReceived);
+      });
+    });
+  }
+
+  it('reads a Belgian mobile number with an nl-BE locale', async () => {
+    harness = await DialogHarness.create((services) => new MainDialog(services), {
+      locale: 'nl-BE',
+      initialOptions: {},
+    });
+    await harness.send('sms');
+    expect(await harness.say('mijn gsm is 0470 12 34 56')).to.contain(stepTexts['nl-NL'].codeSent);
   });
 });
