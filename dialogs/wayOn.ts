@@ -39,6 +39,20 @@ export function answerWithWayOn(
   return MessageFactory.suggestedActions(actions, t(text));
 }
 
+/**
+ * Said when a turn ended the conversation's journey with an answer that offers nothing more (a
+ * refusal, a limit, a cancel, a finished reset): the menu and a person, as buttons.
+ */
+export function anythingElse(context: TurnContext, services: DialogServices): Partial<Activity> {
+  const t = textsFor(context, services);
+  const actions = [t('closing.menuButton'), t('menu.agent')].map((title) => ({
+    type: ActionTypes.ImBack,
+    title,
+    value: title,
+  }));
+  return MessageFactory.suggestedActions(actions, t('closing.anythingElse'));
+}
+
 /** "Did you mean …?" with the journeys a message came close to, and "something else" for the menu. */
 export function didYouMeanOptions(
   context: TurnContext,

@@ -1,5 +1,6 @@
 import {
   ActivityHandler,
+  type Activity,
   type ConversationState,
   type InvokeResponse,
   type StatePropertyAccessor,
@@ -10,6 +11,7 @@ import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '..
 import { RECENT_LINES, TICKET_OPENED } from '../dialogs/handoff.js';
 import { lendStruggle, type Struggle } from '../dialogs/struggle.js';
 import { MENU_CHOICES, METHOD_CHOICES } from '../dialogs/intents.js';
+import { anythingElse } from '../dialogs/wayOn.js';
 import { localeOf, textsFor, TURN_LOCALE, type DialogServices } from '../dialogs/services.js';
 import type { Locale } from './config.js';
 import { supportedLocale } from './i18n.js';
@@ -264,6 +266,17 @@ export class PasswordHelpBot extends ActivityHandler {
     if (locale) context.turnState.set(TURN_LOCALE, locale);
   }
 
+  /**
+   * Whether a person's message ended here with an answer that offers nothing: no journey goes on,
+   * no buttons or card came with the last message, and nobody is waiting for an agent.
+   */
+  private async leftWithoutWayOn(context: TurnContext, lastMessage: Partial<Activity>): Promise<boolean> {
+    if (context.activity.type !== 'message' || isSharedTeamsConversation(context)) return false;
+    if (lastMessage.suggestedActions?.actions.length || lastMessage.attachments?.length) return false;
+    if (await this.ticketHint.get(context)) return false;
+    return (await this.dialogs.createContext(context)).activeDialog === undefined;
+  }
+
   /** Whether the conversation's dialog now waits for a secret: a password, a code, a card number or a link. */
   async awaitsSecret(context: TurnContext): Promise<boolean> {
     const dc = await this.dialogs.createContext(context);
@@ -278,9 +291,16 @@ export class PasswordHelpBot extends ActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await this.chooseLanguage(context);
+    let lastMessage: Partial<Activity> | undefined;
+    context.onSendActivities(async (_context, activities, next) => {
+      lastMessage = activities.filter((activity) => activity.type === 'message').at(-1) ?? lastMessage;
+      return next();
+    });
     await super.run(context);
     const opened = context.turnState.get(TICKET_OPENED) as string | undefined;
     if (opened) await this.ticketHint.set(context, opened);
+    else if (lastMessage && (await this.leftWithoutWayOn(context, lastMessage)))
+      await context.sendActivity(anythingElse(context, this.services));
     await this.conversationState.saveChanges(context, false);
   }
 

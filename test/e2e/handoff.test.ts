@@ -89,7 +89,8 @@ describe('handing a person to customer support (end to end)', function () {
     [
       'en-US',
       {
-        notEmail: ['my email? no idea', 'I forgot it', 'streamflix'],
+        // Neither an address nor another request ("no idea" would now lead to billing recovery).
+        notEmail: ['emma at example', 'emma.devries', 'streamflix'],
         invalid: "That doesn't look like an email address",
         failures: "Let's stop there: this isn't working out",
         limited: 'please try again in',
@@ -101,7 +102,7 @@ describe('handing a person to customer support (end to end)', function () {
     [
       'nl-NL',
       {
-        notEmail: ['mijn e-mail? geen idee', 'vergeten', 'streamflix'],
+        notEmail: ['emma bij example', 'emma.devries', 'streamflix'],
         invalid: 'Dat lijkt geen e-mailadres',
         failures: 'Laten we hier stoppen: dit lukt zo niet',
         limited: 'Probeer het voor je veiligheid over',
@@ -149,15 +150,15 @@ describe('handing a person to customer support (end to end)', function () {
     });
   }
 
-  it('takes what is typed at a password step as the password, and says there how to reach a person', async () => {
+  it('does not take a request typed at a password step as the password, and says there how to reach a person', async () => {
     const chat = app.test.conversation();
     await chat.send('reset');
     await chat.send('email');
     await chat.send(LIAM.email);
     await chat.idle();
     await chat.send(await latestResetLink(app.test, LIAM.email));
-    // "Talk to a person" passes the password rules, so at this step it is a password, not a request.
-    expect(await chat.say('talk to a person')).to.contain('Please type the same password once more');
+    // A menu label is never taken as a password: the bot offers help instead, and hands nobody over.
+    expect(await chat.say('talk to a person')).to.contain('That looks like a question rather than a password');
     expect(await tickets()).to.deep.equal([]);
     expect(await chat.say('help')).to.contain('type "cancel" and then "agent"');
     await chat.send('cancel');

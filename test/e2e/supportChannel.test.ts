@@ -87,7 +87,7 @@ describe("support team's Teams channel (end to end, authenticated)", function ()
     const customer = customerChat();
     await customer.send('reset');
     await customer.send('sms');
-    for (const notANumber of ['call me maybe', 'my number is secret', 'no']) await customer.send(notANumber);
+    for (const notANumber of ['blue elephant', 'my number is secret', 'no']) await customer.send(notANumber);
     const card = await channel.waitForMessage((activity) => cardIn(activity).includes('Mark done'));
     expect(cardIn(card)).to.contain('turned down three times in a row');
     expect(cardIn(card)).to.contain('[free text withheld: 13 characters]');
