@@ -33,7 +33,7 @@ interface NameState {
 export class BillingDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(BILLING_DIALOG);
-    this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services));
     for (const id of [FIRST_NAME_PROMPT, LAST_NAME_PROMPT, NUMBER_PROMPT, PARTNER_PROMPT]) {
       this.addDialog(new AnyInputPrompt(id));
     }

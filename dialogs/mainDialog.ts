@@ -97,9 +97,9 @@ const JOURNEY_CHOICES: readonly JourneyChoice[] = [...MENU_CHOICES, ...METHOD_CH
 export class MainDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(MAIN_DIALOG);
-    this.addDialog(new ChoiceIdPrompt(MENU_PROMPT, services.intents));
-    this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services.intents));
-    this.addDialog(new ChoiceIdPrompt(DID_YOU_MEAN_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(MENU_PROMPT, services));
+    this.addDialog(new ChoiceIdPrompt(METHOD_PROMPT, services));
+    this.addDialog(new ChoiceIdPrompt(DID_YOU_MEAN_PROMPT, services));
     this.addDialog(new EmailResetDialog(services));
     this.addDialog(new RedeemLinkDialog(services));
     this.addDialog(new SmsResetDialog(services));

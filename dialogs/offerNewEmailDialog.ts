@@ -27,7 +27,7 @@ export type OfferNewEmailResult =
 export class OfferNewEmailDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(OFFER_NEW_EMAIL_DIALOG);
-    this.addDialog(new ChoiceIdPrompt(OFFER_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(OFFER_PROMPT, services));
     this.addDialog(new WaterfallDialog(STEPS, [this.explainStep.bind(this), this.renewStep.bind(this)]));
     this.initialDialogId = STEPS;
   }

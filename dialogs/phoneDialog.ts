@@ -58,10 +58,10 @@ export class PhoneDialog extends ComponentDialog {
     this.addDialog(
       new WaterfallDialog(CONFIRM_STEPS, [this.confirmCurrentStep.bind(this), this.afterConfirmStep.bind(this)]),
     );
-    this.addDialog(new ChoiceIdPrompt(ACTION_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(ACTION_PROMPT, services));
     this.addDialog(new TextPrompt(NUMBER_PROMPT));
     this.addDialog(new AnyInputPrompt(CODE_PROMPT));
-    this.addDialog(new ChoiceIdPrompt(REMOVE_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(REMOVE_PROMPT, services));
     this.addDialog(new WaterfallDialog(ACTION_STEPS, [this.showStep.bind(this), this.actionStep.bind(this)]));
     this.addDialog(new WaterfallDialog(NUMBER_STEPS, [this.askNumberStep.bind(this), this.sendCodeStep.bind(this)]));
     this.addDialog(new WaterfallDialog(CODE_STEPS, [this.askCodeStep.bind(this), this.checkCodeStep.bind(this)]));

@@ -1,7 +1,6 @@
 import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
 import type { TextVariables } from '../src/i18n.js';
-import type { IntentRecognizer } from './intents.js';
 import { textsFor, type DialogServices } from './services.js';
 
 /** Choices and their button labels; kept in the dialog state, so plain data. */
@@ -36,14 +35,28 @@ abstract class MessagePrompt<T> extends Prompt<T> {
 
 /**
  * Offers choices as buttons and understands them clicked, typed as a choice id, typed as the
- * label in either language, or said in words.
+ * label in either language, or said in words. The question is worded anew each time it is
+ * asked, so that it follows the person when they change language.
  */
 export class ChoiceIdPrompt extends MessagePrompt<string> {
   constructor(
     dialogId: string,
-    private readonly intents: IntentRecognizer,
+    private readonly services: DialogServices,
   ) {
     super(dialogId);
+  }
+
+  protected override async onPrompt(
+    context: TurnContext,
+    state: object,
+    options: PromptOptions,
+    isRetry: boolean,
+  ): Promise<void> {
+    const spec = options.validations as ChoiceSpec & { keys?: { prompt: string; retry: string } };
+    if (!spec.keys) return super.onPrompt(context, state, options, isRetry);
+    await context.sendActivity(
+      choiceMessage(context, this.services, isRetry ? spec.keys.retry : spec.keys.prompt, spec),
+    );
   }
 
   protected async onRecognize(
@@ -53,7 +66,7 @@ export class ChoiceIdPrompt extends MessagePrompt<string> {
   ): Promise<PromptRecognizerResult<string>> {
     const spec = options.validations as ChoiceSpec;
     const text = context.activity.type === 'message' ? context.activity.text : undefined;
-    const value = this.intents.recognize(text, spec.choices, (choice) => labelKeyIn(spec, choice));
+    const value = this.services.intents.recognize(text, spec.choices, (choice) => labelKeyIn(spec, choice));
     return value === undefined ? { succeeded: false } : { succeeded: true, value };
   }
 }
@@ -83,7 +96,7 @@ export function choicePromptOptions(
   return {
     prompt: choiceMessage(context, services, keys.prompt, spec),
     retryPrompt: choiceMessage(context, services, keys.retry, spec),
-    validations: spec,
+    validations: { ...spec, keys },
   };
 }
 

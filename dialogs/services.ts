@@ -17,8 +17,8 @@ import type { IntentClassifier } from '../src/nlu/classifier.js';
 import type { IntentRecognizer } from './intents.js';
 
 /**
- * Turn state key of the language this turn is answered in, when the channel named none that the
- * bot speaks and the bot chose it from the person's words (see PasswordHelpBot).
+ * Turn state key of the language this turn is answered in when the person's own words chose it,
+ * in this message or an earlier one (see PasswordHelpBot).
  */
 export const TURN_LOCALE = Symbol('turnLocale');
 
@@ -51,13 +51,13 @@ export interface DialogServices {
 }
 
 /**
- * The language of this turn: the activity's when the bot speaks it, else the one the person
- * writes in (chosen at the start of the turn), else the configured default.
+ * The language of this turn: the one the person writes in (chosen at the start of the turn),
+ * else the activity's when the bot speaks it, else the configured default.
  */
 export function localeOf(context: TurnContext, services: DialogServices): Locale {
   return (
-    supportedLocale(context.activity.locale) ??
     (context.turnState.get(TURN_LOCALE) as Locale | undefined) ??
+    supportedLocale(context.activity.locale) ??
     services.settings.defaultLocale
   );
 }

@@ -54,7 +54,7 @@ export class SmsResetDialog extends ComponentDialog {
     super(SMS_RESET_DIALOG);
     this.addDialog(new TextPrompt(PHONE_PROMPT));
     this.addDialog(new AnyInputPrompt(CODE_PROMPT));
-    this.addDialog(new ChoiceIdPrompt(OFFER_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(OFFER_PROMPT, services));
     this.addDialog(new NewPasswordDialog(services));
     this.addDialog(new WaterfallDialog(PHONE_STEPS, [this.askPhoneStep.bind(this), this.requestStep.bind(this)]));
     this.addDialog(

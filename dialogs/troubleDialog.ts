@@ -29,7 +29,7 @@ export type TroubleResult = { kind: 'resent' } | { kind: 'askAddress' } | { kind
 export class TroubleDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(TROUBLE_DIALOG);
-    this.addDialog(new ChoiceIdPrompt(OFFER_PROMPT, services.intents));
+    this.addDialog(new ChoiceIdPrompt(OFFER_PROMPT, services));
     this.addDialog(new WaterfallDialog(STEPS, [this.tipsStep.bind(this), this.resendStep.bind(this)]));
     this.initialDialogId = STEPS;
   }

@@ -10,11 +10,10 @@ import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } fro
 import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
 import { RECENT_LINES, TICKET_OPENED } from '../dialogs/handoff.js';
 import { lendStruggle, type Struggle } from '../dialogs/struggle.js';
-import { MENU_CHOICES, METHOD_CHOICES } from '../dialogs/intents.js';
+import { MENU_CHOICES, METHOD_CHOICES, normalizeUtterance } from '../dialogs/intents.js';
 import { anythingElse } from '../dialogs/wayOn.js';
 import { localeOf, textsFor, TURN_LOCALE, type DialogServices } from '../dialogs/services.js';
 import type { Locale } from './config.js';
-import { supportedLocale } from './i18n.js';
 import {
   isSharedTeamsConversation,
   moveToPersonalChat,
@@ -52,6 +51,7 @@ function clientsComposeActivities(context: TurnContext): boolean {
 
 /** Choices a ticket may name (with the menu's and the methods'), so it needs none of the person's words. */
 const OTHER_CHOICES = ['card', 'partner', 'other', 'yes', 'no'] as const;
+const CHOICE_IDS = new Set<string>([...MENU_CHOICES, ...METHOD_CHOICES, ...OTHER_CHOICES]);
 
 /** Where the bot's own pages are, for the Teams dialog. */
 export interface BotPages {
@@ -252,14 +252,16 @@ export class PasswordHelpBot extends ActivityHandler {
   }
 
   /**
-   * Without a language from the channel that the bot speaks, it answers in the one the person
-   * writes in: the language a message is clearly in, else the one the conversation had.
+   * The reply language follows the person: the language a message is clearly written in, kept
+   * for the messages after it that do not say (a choice id, a number); until the person has
+   * written something clear, the channel's language, else the configured one.
    */
   private async chooseLanguage(context: TurnContext): Promise<void> {
-    if (supportedLocale(context.activity.locale)) return;
     const { text } = context.activity;
-    // What is typed where a secret is asked for is not read for anything else.
-    const readable = typeof text === 'string' && !(await this.awaitsSecret(context));
+    // What is typed where a secret is asked for is not read for anything else, and a choice id
+    // ("change-password") is the same in every language.
+    const readable =
+      typeof text === 'string' && !CHOICE_IDS.has(normalizeUtterance(text)) && !(await this.awaitsSecret(context));
     const written = readable ? this.services.understanding.languageOf(text) : undefined;
     if (written) await this.language.set(context, written);
     const locale = written ?? (await this.language.get(context));

@@ -3,11 +3,14 @@ import { wordsOf } from './text.js';
 
 /** How much more likely one language must be than the other before the guess counts (natural log). */
 const CLEAR = 2.5;
+/** Words a corpus knows that a message needs before its language is guessed: one word is no sentence. */
+const MIN_KNOWN_WORDS = 2;
 
 /**
  * Tells Dutch from English by the words a message shares with each language's corpus (a naive
  * Bayes over words, add-one smoothed). Words both languages use alike ("sms", "menu", "ok") and
- * words neither knows weigh nothing, so a short or neutral message gets no guess at all.
+ * words neither knows weigh nothing, and addresses, links and numbers are left out, so a short,
+ * neutral or factual message (a name, an email address, a number) gets no guess at all.
  */
 export class LanguageGuesser {
   private readonly counts: ReadonlyMap<Locale, Map<string, number>>;
@@ -37,21 +40,21 @@ export class LanguageGuesser {
 
   /** The language the message is clearly written in, or undefined when it does not say. */
   guess(text: string): Locale | undefined {
-    const scores = [...this.counts.keys()].map((locale) => ({ locale, score: this.logLikelihood(locale, text) }));
+    const words = wordsOf(text.replace(/\S*[@/:]\S*/gu, ' ')).filter(
+      (word) => !/\d/u.test(word) && [...this.counts.values()].some((table) => table.has(word)),
+    );
+    if (words.length < MIN_KNOWN_WORDS) return undefined;
+    const scores = [...this.counts.keys()].map((locale) => ({ locale, score: this.logLikelihood(locale, words) }));
     scores.sort((a, b) => b.score - a.score);
     const [best, next] = scores;
     return best && next && best.score - next.score >= CLEAR ? best.locale : undefined;
   }
 
-  private logLikelihood(locale: Locale, text: string): number {
+  private logLikelihood(locale: Locale, words: readonly string[]): number {
     const table = this.counts.get(locale)!;
     const total = this.totals.get(locale)!;
     let score = 0;
-    for (const word of wordsOf(text)) {
-      // A word no language knows says nothing about which it is.
-      if (![...this.counts.values()].some((other) => other.has(word))) continue;
-      score += Math.log(((table.get(word) ?? 0) + 1) / (total + this.vocabularySize));
-    }
+    for (const word of words) score += Math.log(((table.get(word) ?? 0) + 1) / (total + this.vocabularySize));
     return score;
   }
 }

@@ -18,8 +18,12 @@ describe('the reply language follows the person when the channel names none (end
     expect(await chat.say('ik wil met een medewerker praten')).to.contain('collega');
   });
 
-  it('keeps to the channel language when the channel names one the bot speaks', async () => {
+  it("answers clear Dutch in Dutch even in a client set to English, and words both share in the conversation's language", async () => {
     const chat = app.test.conversation(undefined, 'en-US');
-    expect(await chat.say('ik ben mijn wachtwoord vergeten')).to.contain('How would you like to reset your password?');
+    // Not signed in, so the reset instead: its question waits, in English.
+    expect(await chat.say('change-password')).to.contain('you need to be signed in');
+    // Clear Dutch: the question comes again, now in Dutch.
+    expect(await chat.say('ik wil gewoon mijn wachtwoord herstellen')).to.contain('Kies een van de opties');
+    expect(await chat.say('sms')).to.contain('Wat is het mobiele nummer');
   });
 });
