@@ -11,7 +11,7 @@ import type { GrantProblem, PasswordOrigin, PasswordOutcome, ProposalOutcome } f
 import type { ResetGrant } from '../src/recovery/types.js';
 import { newPasswordCard } from './cards.js';
 import { PasswordInputPrompt, type PasswordInput } from './prompts.js';
-import { isTeams, localeOf, textsFor, type DialogServices } from './services.js';
+import { isTeams, localeOf, textsFor, timeZoneOf, type DialogServices } from './services.js';
 import { PASSWORD_PAGE_DONE } from './teams.js';
 import { MENU_CHOICES } from './intents.js';
 import { troubleTips } from './troubleDialog.js';
@@ -197,6 +197,7 @@ export class NewPasswordDialog extends ComponentDialog {
   }
 
   private origin(context: TurnContext): PasswordOrigin {
-    return { via: 'chat', locale: localeOf(context, this.services) };
+    const timeZone = timeZoneOf(context);
+    return { via: 'chat', locale: localeOf(context, this.services), ...(timeZone ? { timeZone } : {}) };
   }
 }

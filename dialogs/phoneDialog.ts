@@ -203,7 +203,7 @@ export class PhoneDialog extends ComponentDialog {
     if (step.result !== 'yes') return this.end(step, 'phoneChange.kept');
     const person = await this.person(step);
     if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
-    await this.services.phoneChange.removePhone(person.account.id, localeOf(step.context, this.services));
+    await this.services.phoneChange.removePhone(person.account.id, chatOrigin(step.context, this.services));
     return this.end(step, 'phoneChange.removed');
   }
 

@@ -78,7 +78,25 @@ export function isTeams(context: TurnContext): boolean {
 
 /** Where a chat request comes from, for the domain's limits and audit trail. */
 export function chatOrigin(context: TurnContext, services: DialogServices): RequestOrigin & { conversationId: string } {
-  return { via: 'chat', conversationId: context.activity.conversation.id, locale: localeOf(context, services) };
+  const timeZone = timeZoneOf(context);
+  return {
+    via: 'chat',
+    conversationId: context.activity.conversation.id,
+    locale: localeOf(context, services),
+    ...(timeZone ? { timeZone } : {}),
+  };
+}
+
+/** The person's time zone when the channel gives one (Teams and Web Chat send an IANA name). */
+export function timeZoneOf(context: TurnContext): string | undefined {
+  const zone = context.activity.localTimezone;
+  if (typeof zone !== 'string' || zone.length > 64) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The calm "too many requests" answer, with when to try again. */

@@ -54,6 +54,8 @@ export interface Config {
   trustProxy: number;
   /** Signed-in web chat sessions: how long without activity, and how long at most. */
   webChatSession: { idleMs: number; maxMs: number };
+  /** Where times in mails are shown when the person's own time zone is not known (IANA name). */
+  defaultTimeZone: string;
 }
 
 export interface TwilioSettings {
@@ -200,6 +202,10 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z
     .enum(LOCALES as [Locale, ...Locale[]], { message: `must be one of ${LOCALES.join(', ')}` })
     .default('en'),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .default('Europe/Amsterdam')
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Amsterdam'),
   DEFAULT_REGION: z
     .string()
     .default('NL')
@@ -370,7 +376,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { ...DEFAULT_LIMITS },
     trustProxy: values.TRUST_PROXY,
     webChatSession: { idleMs: values.WEBCHAT_SESSION_IDLE, maxMs: values.WEBCHAT_SESSION_MAX },
+    defaultTimeZone: values.DEFAULT_TIMEZONE,
   };
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Exactly a loopback address or name: `127.0.0.1` is, `127.example.com` is not. */

@@ -95,7 +95,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     createEmailSender({ smtpUrl: config.smtpUrl, from: config.emailFrom, dataDir: config.dataDir });
   const cardKey = await loadCardHmacKey(config.cardHmacKey, config.dataDir);
   const accounts = new AccountService(accountsRepo, cardKey, audit, config.defaultRegion);
-  const accountNotifier = new EmailNotifier(emailSender, texts);
+  const accountNotifier = new EmailNotifier(emailSender, texts, config.defaultTimeZone);
   const reset = new ResetService(
     accountsRepo,
     requestsRepo,

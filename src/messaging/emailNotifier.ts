@@ -34,6 +34,8 @@ export class EmailNotifier implements AccountNotifier {
   constructor(
     private readonly sender: EmailSender,
     private readonly texts: Texts,
+    /** Where times are shown when the person's own time zone is not known. */
+    private readonly defaultTimeZone = 'Europe/Amsterdam',
   ) {}
 
   async resetLink(to: Recipient, locale: Locale, link: string, validForMs: number): Promise<void> {
@@ -49,9 +51,9 @@ export class EmailNotifier implements AccountNotifier {
     );
   }
 
-  async passwordChanged(to: Recipient, locale: Locale, at: Date): Promise<void> {
+  async passwordChanged(to: Recipient, locale: Locale, at: Date, timeZone?: string): Promise<void> {
     const { t } = this.texts;
-    const when = formatWhen(locale, at);
+    const when = formatWhen(locale, at, timeZone ?? this.defaultTimeZone);
     await this.sender.send(
       renderMail(to.email, {
         subject: t(locale, 'mail.changedSubject'),
@@ -61,9 +63,15 @@ export class EmailNotifier implements AccountNotifier {
     );
   }
 
-  async phoneChanged(to: Recipient, locale: Locale, at: Date, newNumberEnding: string | undefined): Promise<void> {
+  async phoneChanged(
+    to: Recipient,
+    locale: Locale,
+    at: Date,
+    newNumberEnding: string | undefined,
+    timeZone?: string,
+  ): Promise<void> {
     const { t } = this.texts;
-    const when = formatWhen(locale, at);
+    const when = formatWhen(locale, at, timeZone ?? this.defaultTimeZone);
     const body = newNumberEnding
       ? t(locale, 'mailPhone.changedBody', { when, ending: newNumberEnding })
       : t(locale, 'mailPhone.removedBody', { when });
@@ -77,11 +85,22 @@ export class EmailNotifier implements AccountNotifier {
   }
 }
 
-/** "25 November 2026 at 10:40 UTC", in the mail's language. */
-function formatWhen(locale: Locale, at: Date): string {
-  return `${new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  }).format(at)} UTC`;
+/** "25 November 2026 at 11:40 CET", in the mail's language and the person's time zone. */
+export function formatWhen(locale: Locale, at: Date, timeZone: string): string {
+  const format = (zone: string) =>
+    new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: zone,
+      timeZoneName: 'short',
+    }).format(at);
+  try {
+    return format(timeZone);
+  } catch {
+    // A time zone the runtime does not know (from a channel): the service's own is never wrong to show.
+    return format('Europe/Amsterdam');
+  }
 }

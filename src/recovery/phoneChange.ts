@@ -121,20 +121,24 @@ export class PhoneChangeService {
       await this.requests.markUsed(request, this.now());
       const owner = await this.accounts.findByPhone(request.phone);
       if (owner && owner.id !== accountId) return { kind: 'inUse' };
-      await this.setPhone(account, request.phone, origin.locale);
+      await this.setPhone(account, request.phone, origin);
       return { kind: 'changed', phone: request.phone };
     });
   }
 
-  async removePhone(accountId: string, locale: Locale): Promise<void> {
+  async removePhone(accountId: string, reader: { locale: Locale; timeZone?: string }): Promise<void> {
     await this.perAccount.run(accountId, async () => {
       const account = await this.accounts.findById(accountId);
-      if (account?.phone) await this.setPhone(account, undefined, locale);
+      if (account?.phone) await this.setPhone(account, undefined, reader);
     });
   }
 
   /** Stores the number and voids every code sent to the old one; the account's address is told. */
-  private async setPhone(account: Account, phone: string | undefined, locale: Locale): Promise<void> {
+  private async setPhone(
+    account: Account,
+    phone: string | undefined,
+    reader: { locale: Locale; timeZone?: string },
+  ): Promise<void> {
     const at = this.now();
     const updated = await this.accounts.update(account.id, (current) => {
       const { phone: _old, ...rest } = current;
@@ -145,7 +149,13 @@ export class PhoneChangeService {
     await this.audit.record({ event: phone ? 'phone.changed' : 'phone.removed', accountId: account.id, via: 'chat' });
     const recipient = updated ?? account;
     this.tasks.run('phone changed notice', () =>
-      this.notifier.phoneChanged(recipient, recipient.locale ?? locale, at, phone ? numberEnding(phone) : undefined),
+      this.notifier.phoneChanged(
+        recipient,
+        recipient.locale ?? reader.locale,
+        at,
+        phone ? numberEnding(phone) : undefined,
+        reader.timeZone,
+      ),
     );
   }
 

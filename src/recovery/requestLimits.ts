@@ -7,6 +7,8 @@ export interface RequestOrigin {
   via: 'chat' | 'web';
   conversationId?: string;
   locale: Locale;
+  /** Where the person is (an IANA time zone), when the channel says: times in mails are shown there. */
+  timeZone?: string;
 }
 
 export type RateLimited = { kind: 'rateLimited'; retryAfterMs: number };

@@ -16,6 +16,8 @@ import type { Account, AccountRepository, ResetGrant, ResetRequest, ResetRequest
 export interface PasswordOrigin {
   via: 'chat' | 'web';
   locale: Locale;
+  /** Where the person is (an IANA time zone), when the channel says: times in mails are shown there. */
+  timeZone?: string;
 }
 
 export type ResetRequestOutcome = { kind: 'accepted' } | { kind: 'invalidEmail' } | RateLimited;
@@ -244,7 +246,7 @@ export class ResetService {
     await this.audit.record({ event: 'password.changed', accountId: account.id, via: origin.via });
     const recipient = updated ?? account;
     this.tasks.run('password changed notice', () =>
-      this.notifier.passwordChanged(recipient, recipient.locale ?? origin.locale, changedAt),
+      this.notifier.passwordChanged(recipient, recipient.locale ?? origin.locale, changedAt, origin.timeZone),
     );
   }
 }

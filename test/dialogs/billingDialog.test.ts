@@ -17,13 +17,13 @@ const texts = {
   },
   'nl-NL': {
     ask: 'Hoe betaal je voor StreamFlix?',
-    retry: 'Kies: met een kaart, via een provider, of op een andere manier.',
+    retry: 'Kies: met een betaalkaart, via een provider, of op een andere manier.',
     card: 'kaart',
     invalidName: 'Typ een naam, met letters.',
     lastName: 'En de achternaam?',
-    number: 'Wat is het nummer van de kaart waarmee je betaalt?',
+    number: 'Wat is het nummer van de betaalkaart waarmee je betaalt?',
     invalidCard: 'Dat kaartnummer lijkt niet te kloppen.',
-    incomplete: 'Vul alle drie de velden van de kaart in.',
+    incomplete: 'Vul alle drie de velden van het formulier in.',
     sent: 'Als we een account met deze gegevens hebben gevonden',
   },
 };

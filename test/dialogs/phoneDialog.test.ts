@@ -40,7 +40,7 @@ const texts = {
     removed: 'Je telefoonnummer is verwijderd.',
     inUse: 'Dat nummer is al gekoppeld aan een ander StreamFlix-account',
     same: 'Dat nummer staat al op je account',
-    notSignedIn: 'Daarvoor moet je ingelogd zijn, en deze chat is dat niet.',
+    notSignedIn: 'Daarvoor moet je ingelogd zijn, en in deze chat ben je dat niet.',
     confirmIntro: 'Daarna kun je het telefoonnummer op je account wijzigen',
     wrongPassword: 'Dat is niet je huidige wachtwoord. Je kunt het nog 9 keer proberen',
     method: 'Hoe wil je je wachtwoord herstellen?',

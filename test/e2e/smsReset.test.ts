@@ -48,7 +48,7 @@ describe('J3 reset by SMS code, through the real server (outbox)', () => {
     );
     const code = await latestCode(app.test, EMMA_PHONE);
     expect((await app.test.texts()).at(-1)!.body).to.equal(
-      `${code} is je herstelcode voor StreamFlix. Hij werkt 20 minuten. Deel hem met niemand.`,
+      `${code} is je herstelcode voor StreamFlix. De code is 20 minuten geldig. Deel hem met niemand.`,
     );
     await chat.say(code);
     expect(await chat.say({ value: { password: 'wolk-lepel-paard-zon', confirm: 'wolk-lepel-paard-zon' } })).to.contain(

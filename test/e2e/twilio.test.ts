@@ -9,7 +9,7 @@ const AUTH_TOKEN = 'stand-in-auth-token-0123456789';
 const SERVICE_SID = `MG${'9f8e7d6c'.repeat(4)}`;
 const EMMA_PHONE = '+31612345678';
 const SAME_ANSWER =
-  'Bedankt. Als dit nummer aan een account is gekoppeld, is er een code van 6 cijfers per sms onderweg. Hij werkt 20 minuten.';
+  'Bedankt. Als dit nummer aan een account is gekoppeld, is er een code van 6 cijfers per sms onderweg. De code is 20 minuten geldig.';
 
 interface AuditEntry {
   event: string;
@@ -71,7 +71,7 @@ describe('SMS through the official Twilio client, against a local stand-in', () 
     expect(request.form.To).to.equal(EMMA_PHONE);
     expect(request.form.From).to.equal('+3197010254321');
     expect(request.form.Body).to.match(
-      /^\d{6} is je herstelcode voor StreamFlix\. Hij werkt 20 minuten\. Deel hem met niemand\.$/,
+      /^\d{6} is je herstelcode voor StreamFlix\. De code is 20 minuten geldig\. Deel hem met niemand\.$/,
     );
     expect(request.form.StatusCallback).to.equal('https://help.streamflix.example/api/twilio/status');
     expect((await audit()).map((e) => e.event)).to.include('reset.code_sent');
