@@ -80,14 +80,16 @@ class ResetPages {
 
     const check = await this.deps.reset.checkLink(token);
     if (check.kind !== 'valid') return this.problem(res, locale, check.kind, token);
-    const outcome = await this.deps.reset.setPassword(check.grant, password, confirm, { via: 'web', locale });
+    // Without a language from the browser, the account's.
+    const reader = this.localeOf(req, check.locale);
+    const outcome = await this.deps.reset.setPassword(check.grant, password, confirm, { via: 'web', locale: reader });
     switch (outcome.kind) {
       case 'changed':
-        return this.message(res, 200, locale, 'changed');
+        return this.message(res, 200, reader, 'changed');
       case 'refused':
-        return this.form(res, 422, locale, token, outcome.refusal);
+        return this.form(res, 422, reader, token, outcome.refusal);
       case 'linkProblem':
-        return this.problem(res, locale, outcome.problem, token);
+        return this.problem(res, reader, outcome.problem, token);
     }
   }
 
