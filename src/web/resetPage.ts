@@ -63,9 +63,10 @@ class ResetPages {
 
   async show(req: Request, res: Response): Promise<void> {
     const token = stringField(req.query, 'token');
-    const locale = this.localeOf(req);
     const check = token === undefined ? ({ kind: 'invalid' } as const) : await this.deps.reset.checkLink(token);
-    if (check.kind === 'valid') return this.form(res, 200, this.localeOf(req, check.locale), token!);
+    // The browser's language, else the account's when the link names one.
+    const locale = this.localeOf(req, check.kind === 'invalid' ? undefined : check.locale);
+    if (check.kind === 'valid') return this.form(res, 200, locale, token!);
     this.problem(res, locale, check.kind, token);
   }
 
