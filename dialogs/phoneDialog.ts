@@ -15,7 +15,14 @@ import {
   type CurrentPasswordResult,
 } from './currentPasswordDialog.js';
 import { checkSignedIn, signedInRefusal } from './identity.js';
-import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, codeFromInput, type AnyInput } from './prompts.js';
+import {
+  AnyInputPrompt,
+  asksForNewCode,
+  ChoiceIdPrompt,
+  choicePromptOptions,
+  codeFromInput,
+  type AnyInput,
+} from './prompts.js';
 import { chatOrigin, localeOf, phoneRegionsOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 import { phoneIn } from '../src/nlu/details.js';
 
@@ -159,6 +166,11 @@ export class PhoneDialog extends ComponentDialog {
     const t = textsFor(step.context, this.services);
     const code = codeFromInput(step.result as AnyInput);
     if (code === undefined) return this.askCodeAgain(step, t('phoneChange.codeNotText'));
+    // No text came: a new code goes out once the number is typed again (and checked again).
+    if (await asksForNewCode(step.context, this.services, code)) {
+      await step.context.sendActivity(t('phoneChange.notArrived'));
+      return step.replaceDialog(NUMBER_STEPS, { accountId: (step.options as StepState).accountId } satisfies StepState);
+    }
     const person = await this.person(step);
     if (!person) return step.endDialog({ kind: 'stopped' } satisfies PhoneResult);
 

@@ -1,7 +1,8 @@
 import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
 import type { TextVariables } from '../src/i18n.js';
-import { textsFor, type DialogServices } from './services.js';
+import { hasCodeDigits } from '../src/nlu/details.js';
+import { localeOf, textsFor, type DialogServices } from './services.js';
 
 /** Choices and their button labels; kept in the dialog state, so plain data. */
 export type ChoiceSpec =
@@ -98,6 +99,19 @@ export function choicePromptOptions(
     retryPrompt: choiceMessage(context, services, keys.retry, spec),
     validations: { ...spec, keys },
   };
+}
+
+/** What a message at a code step says when it asks for the code again. */
+const NO_CODE_INTENTS = new Set<string>(['sms', 'email-not-received', 'reset']);
+
+/**
+ * "Send a new code", "no text came": words, not digits, at a code step that ask for the code
+ * again rather than answer with one.
+ */
+export async function asksForNewCode(context: TurnContext, services: DialogServices, typed: string): Promise<boolean> {
+  if (typed.trim() === '' || hasCodeDigits(typed)) return false;
+  const top = (await services.understanding.understand(typed, localeOf(context, services))).intents[0];
+  return top !== undefined && top.score >= 0.6 && NO_CODE_INTENTS.has(top.intent);
 }
 
 /** Password input as the step receives it: a card submit, typed text, or something unusable. */

@@ -9,7 +9,14 @@ import {
 import type { CodeRequestOutcome } from '../src/recovery/smsReset.js';
 import { NEW_PASSWORD_DIALOG, NewPasswordDialog, type NewPasswordResult } from './newPasswordDialog.js';
 import { codeCard } from './cards.js';
-import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, codeFromInput, type AnyInput } from './prompts.js';
+import {
+  AnyInputPrompt,
+  asksForNewCode,
+  ChoiceIdPrompt,
+  choicePromptOptions,
+  codeFromInput,
+  type AnyInput,
+} from './prompts.js';
 import {
   chatOrigin,
   isTeams,
@@ -19,7 +26,7 @@ import {
   textsFor,
   type DialogServices,
 } from './services.js';
-import { hasCodeDigits, phoneIn } from '../src/nlu/details.js';
+import { phoneIn } from '../src/nlu/details.js';
 
 export const SMS_RESET_DIALOG = 'smsResetDialog';
 const PHONE_STEPS = 'smsPhoneSteps';
@@ -41,9 +48,6 @@ interface CodeState {
 interface OfferState extends CodeState {
   reason: 'expired' | 'tooManyTries' | 'noCode' | 'notArrived';
 }
-
-/** What a message at the code step says when it asks for the code again. */
-const NO_CODE_INTENTS = new Set<string>(['sms', 'email-not-received', 'reset']);
 
 /** How J3 ended; 'useEmail' asks the caller to continue with the email route. */
 export type SmsResetResult = { kind: 'changed' } | { kind: 'useEmail' } | { kind: 'stopped' };
@@ -95,7 +99,7 @@ export class SmsResetDialog extends ComponentDialog {
     const t = textsFor(step.context, this.services);
     const state = step.options as CodeState;
     const code = codeFromInput(step.result as AnyInput) ?? '';
-    if (await this.saysNoCodeCame(step, code))
+    if (await asksForNewCode(step.context, this.services, code))
       return step.replaceDialog(OFFER_STEPS, { phone: state.phone, reason: 'notArrived' } satisfies OfferState);
     const check = await this.services.sms.checkCode(step.context.activity.conversation.id, code);
     switch (check.kind) {
@@ -120,14 +124,6 @@ export class SmsResetDialog extends ComponentDialog {
       return step.replaceDialog(OFFER_STEPS, { phone, reason: 'expired' } satisfies OfferState);
     }
     return step.endDialog({ kind: 'changed' } satisfies SmsResetResult);
-  }
-
-  /** "Send a new code", "no text came": words, not digits, that ask for the code again. */
-  private async saysNoCodeCame(step: WaterfallStepContext, typed: string): Promise<boolean> {
-    if (typed.trim() === '' || hasCodeDigits(typed)) return false;
-    const locale = localeOf(step.context, this.services);
-    const top = (await this.services.understanding.understand(typed, locale)).intents[0];
-    return top !== undefined && top.score >= 0.6 && NO_CODE_INTENTS.has(top.intent);
   }
 
   /** Why the code no longer works, and what can be done in one step. */

@@ -183,6 +183,16 @@ describe('J7 add or change the phone number (dialog)', () => {
     });
   }
 
+  it('asks for the number again, for a new code, when the person says no text came', async () => {
+    await start({ locale: 'nl-NL', channelId: 'msteams', teamsUser: EMMA_TEAMS });
+    await openPhone(EMMA);
+    await harness.send('new');
+    await harness.send('06 11223321');
+    expect(await harness.say('ik heb geen sms ontvangen')).to.contain('Een sms komt meestal binnen een minuut');
+    expect(await harness.say('06 11223321')).to.contain('Ik heb een code van 6 cijfers per sms gestuurd');
+    expect(await phoneOf(EMMA.email)).to.equal('+31612345678');
+  });
+
   it('asks again for a malformed code and after five wrong codes stops without changing the number', async () => {
     await start({ locale: 'en-US', channelId: 'msteams', teamsUser: EMMA_TEAMS });
     await openPhone(EMMA);
