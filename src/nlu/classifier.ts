@@ -3,7 +3,7 @@ import { LangEn } from '@nlpjs/lang-en-min';
 import { LangNl } from '@nlpjs/lang-nl';
 import { Nlp } from '@nlpjs/nlp';
 import { LOCALES, type Locale } from '../config.js';
-import { readCorpus, MIN_TRAINING_EXAMPLES, type Corpus } from './corpus.js';
+import { corpusHash, readCorpora, readSavedModel, type Corpus } from './corpus.js';
 import { isIntent, type Intent } from './intents.js';
 import { LanguageGuesser } from './languageGuess.js';
 import { Vocabulary } from './spelling.js';
@@ -27,10 +27,12 @@ let shared: Promise<IntentClassifier> | undefined;
 
 /**
  * The trained intent classifier: NLP.js's neural classifier with its Dutch and English stemmers,
- * one model per language, trained in-process from the corpus in `nlu/` (no cloud, no downloaded
- * model; about 0.3 s). Before classifying, words the corpus does not know are repaired towards
- * ones it does (typos, letters typed twice), and the message's language is guessed from its
- * words, so that Dutch typed in an English client is still read as Dutch.
+ * one model per language, trained from the corpus in `nlu/` (no cloud, no downloaded model).
+ * `npm run nlu:train` trains it ahead of time into `nlu/model.json`, which loads in a few
+ * milliseconds; a model that no longer matches the corpus is ignored and the classifier trains
+ * at start instead (about half a second). Before classifying, words the corpus does not know are
+ * repaired towards ones it does (typos, letters typed twice), and the message's language is
+ * guessed from its words, so that Dutch typed in an English client is still read as Dutch.
  */
 export class IntentClassifier {
   private constructor(
@@ -40,39 +42,52 @@ export class IntentClassifier {
   ) {}
 
   /**
-   * Trained on the corpus in the repository, once per process: the corpus does not change while
-   * the bot runs, and a trained classifier keeps no state between messages.
+   * The classifier for the corpus in the repository, once per process (the corpus does not
+   * change while the bot runs, and a classifier keeps no state between messages): the model
+   * trained ahead of time when it matches the corpus, else one trained now.
    */
   static fromRepository(): Promise<IntentClassifier> {
     shared ??= (async () => {
-      const corpora = {} as Record<Locale, Corpus>;
-      for (const locale of LOCALES) corpora[locale] = await readCorpus('corpus', locale, MIN_TRAINING_EXAMPLES);
-      return IntentClassifier.train(corpora);
+      const corpora = await readCorpora();
+      const saved = await readSavedModel();
+      return saved?.corpusHash === corpusHash(corpora)
+        ? IntentClassifier.build(corpora, (nlp) => nlp.import(saved.model))
+        : IntentClassifier.train(corpora);
     })();
     shared.catch(() => (shared = undefined));
     return shared;
   }
 
-  static async train(corpora: Readonly<Record<Locale, Corpus>>): Promise<IntentClassifier> {
+  static train(corpora: Readonly<Record<Locale, Corpus>>): Promise<IntentClassifier> {
+    return IntentClassifier.build(corpora, async (nlp) => {
+      for (const locale of LOCALES)
+        for (const [intent, messages] of Object.entries(corpora[locale]))
+          for (const message of messages) nlp.addDocument(locale, message, intent);
+      await nlp.train();
+    });
+  }
+
+  /** The model, to save and load instead of training (see `npm run nlu:train`). */
+  exportModel(): string {
+    return this.nlp.export(true);
+  }
+
+  /** NLP.js with both languages, made ready by `prepare`; spelling and language from the corpus. */
+  private static async build(
+    corpora: Readonly<Record<Locale, Corpus>>,
+    prepare: (nlp: Nlp) => unknown,
+  ): Promise<IntentClassifier> {
     const container = await containerBootstrap();
     container.use(LangEn);
     container.use(LangNl);
-    // No model file, no training log: the model lives in memory, built from the corpus.
+    // No model file of its own, no training log: what is saved is saved by nlu:train.
     const nlp = new Nlp({ container, autoSave: false, autoLoad: false, log: false, nlu: { log: false } });
-    const vocabularies = new Map<Locale, Vocabulary>();
-    const texts = {} as Record<Locale, string[]>;
-    for (const locale of LOCALES) {
-      nlp.addLanguage(locale);
-      texts[locale] = [];
-      for (const [intent, messages] of Object.entries(corpora[locale])) {
-        for (const message of messages) {
-          nlp.addDocument(locale, message, intent);
-          texts[locale].push(message);
-        }
-      }
-      vocabularies.set(locale, new Vocabulary(texts[locale]));
-    }
-    await nlp.train();
+    for (const locale of LOCALES) nlp.addLanguage(locale);
+    await prepare(nlp);
+    const texts = Object.fromEntries(
+      LOCALES.map((locale) => [locale, Object.values(corpora[locale]).flat()]),
+    ) as Record<Locale, string[]>;
+    const vocabularies = new Map(LOCALES.map((locale) => [locale, new Vocabulary(texts[locale])]));
     return new IntentClassifier(nlp, vocabularies, new LanguageGuesser(texts));
   }
 

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Locale } from '../config.js';
+import { LOCALES, type Locale } from '../config.js';
 import { INTENTS, isIntent, type Intent } from './intents.js';
 
 /** Example messages per intent, in one language. */
@@ -34,4 +35,38 @@ export async function readCorpus(set: 'corpus' | 'eval', locale: Locale, minimum
   }
   if (problems.length > 0) throw new CorpusError(`${file}: ${problems.join('; ')}`);
   return parsed as Corpus;
+}
+
+/** The training corpus of every language, checked. */
+export async function readCorpora(): Promise<Record<Locale, Corpus>> {
+  const corpora = {} as Record<Locale, Corpus>;
+  for (const locale of LOCALES) corpora[locale] = await readCorpus('corpus', locale, MIN_TRAINING_EXAMPLES);
+  return corpora;
+}
+
+/** Names the corpus a saved model was trained on: any change to a message changes it. */
+export function corpusHash(corpora: Readonly<Record<Locale, Corpus>>): string {
+  const hash = createHash('sha256');
+  for (const locale of LOCALES) hash.update(JSON.stringify([locale, corpora[locale]]));
+  return hash.digest('hex');
+}
+
+/** The model `npm run nlu:train` saves, with the corpus it was trained on. */
+export interface SavedModel {
+  corpusHash: string;
+  model: string;
+}
+
+export const MODEL_FILE = `${NLU_DIR}model.json`;
+
+/** The saved model, or undefined when there is none or it cannot be read. */
+export async function readSavedModel(): Promise<SavedModel | undefined> {
+  try {
+    const saved = JSON.parse(await readFile(MODEL_FILE, 'utf8')) as Partial<SavedModel>;
+    return typeof saved.corpusHash === 'string' && typeof saved.model === 'string'
+      ? { corpusHash: saved.corpusHash, model: saved.model }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

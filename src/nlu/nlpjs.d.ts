@@ -25,6 +25,8 @@ declare module '@nlpjs/nlp' {
     addDocument(locale: string, utterance: string, intent: string): void;
     train(): Promise<unknown>;
     process(locale: string, utterance: string): Promise<NlpResult>;
+    export(minified: boolean): string;
+    import(model: string): void;
   }
 }
 

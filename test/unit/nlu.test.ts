@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { evaluate, MIN_EVAL_EXAMPLES } from '../../nlu/evaluate.js';
 import { LOCALES } from '../../src/config.js';
 import { IntentClassifier } from '../../src/nlu/classifier.js';
-import { MIN_TRAINING_EXAMPLES, readCorpus } from '../../src/nlu/corpus.js';
+import { corpusHash, MIN_TRAINING_EXAMPLES, readCorpora, readCorpus, readSavedModel } from '../../src/nlu/corpus.js';
 import { LanguageGuesser } from '../../src/nlu/languageGuess.js';
 import { editDistance, Vocabulary } from '../../src/nlu/spelling.js';
 import { wordsOf } from '../../src/nlu/text.js';
@@ -41,6 +41,22 @@ describe('understanding free text (NLP.js, trained on the corpus in nlu/)', func
     expect(english.language).to.equal('en');
     expect(english.intents[0]?.intent).to.equal('reset');
     expect((await classifier.understand('sms', 'nl')).language).to.equal(undefined);
+  });
+
+  it('ships a model trained on the corpus as it is (else: npm run nlu:train)', async () => {
+    const saved = await readSavedModel();
+    expect(saved?.corpusHash, 'nlu/model.json is missing or was trained on another corpus').to.equal(
+      corpusHash(await readCorpora()),
+    );
+  });
+
+  it('trains from the corpus when no saved model fits, and understands the same', async () => {
+    const trained = await IntentClassifier.train(await readCorpora());
+    for (const [message, intent] of [
+      ['I forgot my password', 'reset'],
+      ['de link werkt niet', 'link-not-working'],
+    ] as const)
+      expect((await trained.understand(message, 'en')).intents[0]?.intent, message).to.equal(intent);
   });
 
   it('understands nothing in an empty or an endless message', async () => {
