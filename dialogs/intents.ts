@@ -1,17 +1,10 @@
 import type { Locale } from '../src/config.js';
 import type { Texts } from '../src/i18n.js';
+import { MENU_INTENTS, METHOD_INTENTS } from '../src/nlu/intents.js';
 
-/** SPEC §5 choice ids: typed as they are in any language, or said in words. */
-export const MENU_CHOICES = [
-  'reset',
-  'change-password',
-  'phone',
-  'email-not-received',
-  'link-not-working',
-  'password-rejected',
-  'agent',
-] as const;
-export const METHOD_CHOICES = ['email', 'sms', 'billing'] as const;
+/** The choice ids: typed as they are in any language, or said in words. */
+export const MENU_CHOICES = MENU_INTENTS;
+export const METHOD_CHOICES = METHOD_INTENTS;
 export const YES_NO = ['yes', 'no'] as const;
 export const INTERRUPTIONS = ['cancel', 'help', 'menu'] as const;
 

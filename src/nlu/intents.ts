@@ -3,7 +3,8 @@
  * journeys; the others are answered where they are said. Every intent has its examples in
  * `nlu/corpus.<language>.json` and its held-out test messages in `nlu/eval.<language>.json`.
  */
-export const JOURNEY_INTENTS = [
+/** The menu's choices; their ids also work typed as they are, in any language. */
+export const MENU_INTENTS = [
   'reset',
   'change-password',
   'phone',
@@ -11,10 +12,12 @@ export const JOURNEY_INTENTS = [
   'link-not-working',
   'password-rejected',
   'agent',
-  'email',
-  'sms',
-  'billing',
 ] as const;
+
+/** The ways to reset a password (billing: also "I don't know my email or phone"). */
+export const METHOD_INTENTS = ['email', 'sms', 'billing'] as const;
+
+export const JOURNEY_INTENTS = [...MENU_INTENTS, ...METHOD_INTENTS] as const;
 
 /** Said anywhere: stop, explain, start over. */
 export const CONTROL_INTENTS = ['cancel', 'help', 'menu'] as const;
