@@ -70,7 +70,7 @@ export class PasswordHelpBot extends ActivityHandler {
    * is still open, so the usual turn does no lookup for it. Support may close it at any time.
    */
   private readonly ticketHint: StatePropertyAccessor<string>;
-  /** The language the person writes in, when the channel names none the bot speaks. */
+  /** The language the person last wrote in clearly; it answers in that one from then on. */
   private readonly language: StatePropertyAccessor<Locale>;
 
   constructor(
