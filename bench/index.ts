@@ -1,4 +1,4 @@
-// npm run bench: the performance goals of SPEC §7, measured as ratios within one run.
+// npm run bench: the performance goals (README, Benchmark), measured as ratios within one run.
 //   1. a menu turn costs at most 1.5× an echo bot's turn on the same adapter (median);
 //   2. completed resets per second with 16 concurrent conversations reach 80 % of the argon2 bound;
 //   3. with 100 000 accounts: start-up under 2 s, RSS under 300 MB, event-loop lag p99 under 50 ms

@@ -72,7 +72,7 @@ export type Locale = 'en' | 'nl';
 export const LOCALES: readonly Locale[] = ['en', 'nl'];
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-/** SPEC §4 numbers. Not environment variables; tests and operators adjust them in code. */
+/** The security limits' numbers. Not environment variables; tests and operators adjust them in code. */
 export interface RateLimitSettings {
   /** Card lookups, tight so the lookup cannot be used to test card numbers. */
   billingPerConversationHour: number;

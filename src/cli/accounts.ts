@@ -14,7 +14,7 @@ const USAGE = `Usage:
   npm run accounts -- link-teams <email> <aadObjectId> [profile]
                                                        link a Teams user to the account (as a profile)`;
 
-/** The accounts CLI of SPEC §5. Exit codes: 0 done/match, 1 no match or not found, 2 usage or input error. */
+/** The accounts CLI (see README, Accounts CLI). Exit codes: 0 done/match, 1 no match or not found, 2 usage or input error. */
 export async function runAccountsCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = args;
   const config = loadConfig({ ...env, SEED_DEMO_ACCOUNTS: 'false' });

@@ -18,7 +18,7 @@ export interface OutboxEmail extends EmailMessage {
   at: string;
 }
 
-/** Development and tests: each mail is one JSON line in DATA_DIR/outbox/email.jsonl (SPEC §5). */
+/** Development and tests: each mail is one JSON line in DATA_DIR/outbox/email.jsonl, a stable interface. */
 export class OutboxEmailSender implements EmailSender {
   readonly outbox: AppendLog<OutboxEmail>;
 

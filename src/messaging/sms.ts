@@ -32,7 +32,7 @@ export interface OutboxSms extends SmsMessage {
   at: string;
 }
 
-/** Development and tests: each text message is one JSON line in DATA_DIR/outbox/sms.jsonl (SPEC §5). */
+/** Development and tests: each text message is one JSON line in DATA_DIR/outbox/sms.jsonl (`to`, `body`, `at`), a stable interface. */
 export class OutboxSmsSender implements SmsSender {
   readonly outbox: AppendLog<OutboxSms>;
 

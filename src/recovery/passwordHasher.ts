@@ -30,7 +30,7 @@ export class Gate {
 const threadPool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 const argon2Gate = new Gate(Math.max(1, Math.min(availableParallelism(), threadPool - 1)));
 
-/** SPEC §4 minimum: argon2id, 19 MiB, two passes, one lane. */
+/** The least the bot hashes with: argon2id, 19 MiB, two passes, one lane. */
 export const ARGON2_PARAMETERS = {
   type: argon2.argon2id,
   memoryCost: 19456,

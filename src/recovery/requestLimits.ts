@@ -14,7 +14,7 @@ export interface RequestOrigin {
 export type RateLimited = { kind: 'rateLimited'; retryAfterMs: number };
 
 /**
- * The limits on asking for a link or a code (SPEC §4), shared by every route. The visible ones
+ * The limits on asking for a link or a code, shared by every route. The visible ones
  * count the conversation and the identifier typed, known or not, so the answer never tells
  * whether an account exists; the per-account one is checked out of sight, after the answer.
  */

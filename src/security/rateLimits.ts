@@ -77,7 +77,7 @@ export type KeyedFamily = Extract<RouteFamily, 'webchatSession' | 'support'>;
 
 const ROUTE_FAMILIES: readonly RouteFamily[] = ['pages', 'webchatToken', 'webchatSession', 'support', 'twilio'];
 
-/** The limits of SPEC §4, by what they count. */
+/** The security limits, by what they count (README, "Security in short"). */
 export class RateLimits {
   private readonly identifier: Counter[];
   private readonly account: Counter[];

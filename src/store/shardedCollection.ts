@@ -19,7 +19,7 @@ type Changes<V> = Map<string, V | undefined>;
  * A key-value collection spread over many small lowdb files, so that a change rewrites one
  * shard (a few hundred kilobytes at 100 000 records) rather than the whole store.
  *
- * Shards are read on first use and the most recently used ones are kept (SPEC §6: memory stays
+ * Shards are read on first use and the most recently used ones are kept (so memory stays
  * bounded however many records there are); a kept shard is re-read when its file was replaced
  * by another process (the accounts CLI next to the running bot), and writes hold a lock file so
  * neither process loses the other's change.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from '../security/audit.js';
 import type { PostedCard } from './tickets.js';
 
-/** The journeys support can hand a customer to (SPEC §5). */
+/** The journeys support can hand a customer to (the escalation API's `journey`). */
 export const ESCALATION_JOURNEYS = ['reset', 'billing', 'change-password', 'phone'] as const;
 export type EscalationJourney = (typeof ESCALATION_JOURNEYS)[number];
 

@@ -16,7 +16,7 @@ export interface SupportApiDeps {
 }
 
 /**
- * Support → bot (SPEC §5): `POST /api/support/escalations` starts a journey in a customer's
+ * Support → bot: `POST /api/support/escalations` starts a journey in a customer's
  * conversation and answers `202 { id }`; `GET /api/support/escalations/:id` answers
  * `{ id, state }`, with nothing personal. Every request needs the support key and is limited
  * per client address.
