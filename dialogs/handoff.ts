@@ -1,20 +1,9 @@
 import { EventFactory, type TurnContext } from 'botbuilder';
-import type { HandoffReason, SummaryLine } from '../src/support/tickets.js';
+import type { HandoffReason } from '../src/support/tickets.js';
 import { signedInPersonOf } from './identity.js';
 import { localeOf, textsFor, type DialogServices } from './services.js';
 import { forgetStruggle } from './struggle.js';
-
-/** Turn state key of the person's recent messages (already redacted), set by the bot for each turn. */
-export const RECENT_LINES = Symbol('recentLines');
-
-/**
- * Turn state key of the client address the turn came from, set by the bot's own Direct Line
- * endpoint (other channels' traffic all comes from the channel service): tickets count it.
- */
-export const CLIENT_ADDRESS = Symbol('clientAddress');
-
-/** Turn state key of the ticket this turn opened, for the bot to remember in the conversation. */
-export const TICKET_OPENED = Symbol('ticketOpened');
+import { turnOf } from './turn.js';
 
 /**
  * J9, bot → person: opens a ticket with a redacted summary, tells the channel with a
@@ -27,10 +16,11 @@ export async function handToPerson(
   where: { journey?: string; step?: string; reason: HandoffReason },
 ): Promise<void> {
   forgetStruggle(context);
-  const recent = (context.turnState.get(RECENT_LINES) ?? []) as SummaryLine[];
+  const turn = turnOf(context);
+  const recent = turn.recentLines;
   const person = await signedInPersonOf(context, services);
   const locale = localeOf(context, services);
-  const clientAddress = context.turnState.get(CLIENT_ADDRESS) as string | undefined;
+  const { clientAddress } = turn;
   const ticket = await services.tickets.open({
     ...(clientAddress ? { clientAddress } : {}),
     conversationId: context.activity.conversation.id,
@@ -46,7 +36,7 @@ export async function handToPerson(
     await context.sendActivity(t('support.tooMany', { supportUrl: services.settings.supportUrl }));
     return;
   }
-  context.turnState.set(TICKET_OPENED, ticket.id);
+  turn.ticketOpened = ticket.id;
   await context.sendActivity(
     EventFactory.createHandoffInitiation(context, {
       ticketId: ticket.id,

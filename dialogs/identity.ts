@@ -2,12 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { AuthenticationConstants, type ClaimsIdentity } from 'botframework-connector';
 import { isKidsProfile, type ChannelIdentity, type SignedInPerson } from '../src/recovery/identity.js';
 import { isTeams, textsFor, type DialogServices } from './services.js';
-
-/**
- * Turn state key of the web chat session, set by the bot's own Direct Line endpoint from the
- * conversation the site's backend opened (never from the activity).
- */
-export const WEB_SESSION = Symbol('webSession');
+import { turnOf } from './turn.js';
 
 /**
  * What the channel proves about the sender of this turn. In Teams that is the activity's
@@ -17,7 +12,7 @@ export const WEB_SESSION = Symbol('webSession');
  */
 export function channelIdentityOf(context: TurnContext): ChannelIdentity | undefined {
   const { activity } = context;
-  const session = context.turnState.get<{ accountId: string; profile?: string } | undefined>(WEB_SESSION);
+  const session = turnOf(context).webSession;
   if (session)
     return {
       kind: 'webSession',

@@ -25,6 +25,7 @@ import {
   type TroubleTopic,
 } from './troubleDialog.js';
 import { handToPerson } from './handoff.js';
+import { turnOf } from './turn.js';
 import { handOffDue, noteStepOutcome } from './struggle.js';
 import { localeOf, phoneRegionsOf, textsFor, type DialogServices } from './services.js';
 import { emailIn, hasCodeDigits, phoneIn } from '../src/nlu/details.js';
@@ -33,8 +34,6 @@ import { isJourneyIntent, type OutOfScopeIntent } from '../src/nlu/intents.js';
 
 export const MAIN_DIALOG = 'mainDialog';
 const STEPS = 'mainSteps';
-/** Turn state key: the journey this turn began, for a hand-off when it also ended this turn. */
-const JOURNEY_BEGUN = Symbol('journeyBegun');
 const MENU_PROMPT = 'menu';
 const METHOD_PROMPT = 'method';
 /** "Did you mean …?": the journeys a message came close to, as buttons. */
@@ -194,7 +193,7 @@ export class MainDialog extends ComponentDialog {
   ): Promise<DialogTurnResult | undefined> {
     const reason = handOffDue(innerDc.context);
     if (!reason) return undefined;
-    const journey = journeyOf(innerDc) ?? before.journey ?? innerDc.context.turnState.get(JOURNEY_BEGUN);
+    const journey = journeyOf(innerDc) ?? before.journey ?? turnOf(innerDc.context).journeyBegun;
     await this.abandonEscalation(innerDc);
     await innerDc.cancelAllDialogs();
     const t = textsFor(innerDc.context, this.services);
@@ -348,7 +347,7 @@ export class MainDialog extends ComponentDialog {
     }
     const journey = journeyFor(route);
     // A journey may end in the turn it begins (a lock, a limit): a hand-off then still names it.
-    step.context.turnState.set(JOURNEY_BEGUN, journey);
+    turnOf(step.context).journeyBegun = journey;
     if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
     if (isTroubleTopic(route.choice))
       return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);

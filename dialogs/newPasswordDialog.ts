@@ -13,6 +13,7 @@ import { newPasswordCard } from './cards.js';
 import { PasswordInputPrompt, type PasswordInput } from './prompts.js';
 import { isTeams, localeOf, textsFor, timeZoneOf, type DialogServices } from './services.js';
 import { PASSWORD_PAGE_DONE } from './teams.js';
+import { turnOf } from './turn.js';
 import { MENU_CHOICES } from './intents.js';
 import { troubleTips } from './troubleDialog.js';
 
@@ -64,7 +65,7 @@ export class NewPasswordDialog extends ComponentDialog {
       ResetGrant | undefined;
     const done = activity.value as { requestId?: unknown } | undefined;
     if (!grant || done?.requestId !== grant.requestId) return { status: DialogTurnStatus.waiting };
-    innerDc.context.turnState.set(PASSWORD_PAGE_DONE, true);
+    turnOf(innerDc.context).passwordPageDone = true;
     await innerDc.context.sendActivity(textsFor(innerDc.context, this.services)('password.changed'));
     return { status: DialogTurnStatus.complete, result: { kind: 'changed' } satisfies NewPasswordResult };
   }

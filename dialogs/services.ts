@@ -15,12 +15,7 @@ import type { EscalationService } from '../src/support/escalations.js';
 import type { TicketService } from '../src/support/tickets.js';
 import type { IntentClassifier } from '../src/nlu/classifier.js';
 import type { IntentRecognizer } from './intents.js';
-
-/**
- * Turn state key of the language this turn is answered in when the person's own words chose it,
- * in this message or an earlier one (see PasswordHelpBot).
- */
-export const TURN_LOCALE = Symbol('turnLocale');
+import { turnOf } from './turn.js';
 
 /** What the dialogs need from the rest of the bot; built once in the composition root. */
 export interface DialogServices {
@@ -55,11 +50,7 @@ export interface DialogServices {
  * else the activity's when the bot speaks it, else the configured default.
  */
 export function localeOf(context: TurnContext, services: DialogServices): Locale {
-  return (
-    (context.turnState.get(TURN_LOCALE) as Locale | undefined) ??
-    supportedLocale(context.activity.locale) ??
-    services.settings.defaultLocale
-  );
+  return turnOf(context).locale ?? supportedLocale(context.activity.locale) ?? services.settings.defaultLocale;
 }
 
 /** A translator bound to this turn's language. */

@@ -1,4 +1,5 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { turnOf } from './turn.js';
 
 /**
  * What has not worked in a conversation, so that a person who keeps getting stuck reaches an
@@ -26,21 +27,17 @@ export const FAILURES_BEFORE_HANDOFF = 3;
  */
 const OWN_LIMIT_STEPS = new Set(['code', 'phoneCode', 'currentPassword', 'password', 'confirm']);
 
-/** Turn state keys: the conversation's record, and the hand-off it made due this turn. */
-export const STRUGGLE = Symbol('struggle');
-const HANDOFF_DUE = Symbol('handoffDue');
-
 export function newStruggle(): Struggle {
   return { limitsReached: 0, failures: 0 };
 }
 
 /** Lends the conversation's record to this turn's dialogs; changes to it are saved with the state. */
 export async function lendStruggle(context: TurnContext, record: StatePropertyAccessor<Struggle>): Promise<void> {
-  context.turnState.set(STRUGGLE, await record.get(context, newStruggle()));
+  turnOf(context).struggle = await record.get(context, newStruggle());
 }
 
 function struggleOf(context: TurnContext): Struggle | undefined {
-  return context.turnState.get(STRUGGLE) as Struggle | undefined;
+  return turnOf(context).struggle;
 }
 
 /** A limit stopped the person; the second time since the last hand-off makes one due. */
@@ -48,7 +45,7 @@ export function noteLimitReached(context: TurnContext): void {
   const struggle = struggleOf(context);
   if (!struggle) return;
   struggle.limitsReached += 1;
-  if (struggle.limitsReached >= LIMITS_BEFORE_HANDOFF) context.turnState.set(HANDOFF_DUE, 'limitsReached');
+  if (struggle.limitsReached >= LIMITS_BEFORE_HANDOFF) turnOf(context).handOffDue = 'limitsReached';
 }
 
 /**
@@ -66,12 +63,12 @@ export function noteStepOutcome(context: TurnContext, before: string | undefined
   }
   struggle.failures = struggle.step === after ? struggle.failures + 1 : 1;
   struggle.step = after;
-  if (struggle.failures >= FAILURES_BEFORE_HANDOFF) context.turnState.set(HANDOFF_DUE, 'repeatedFailure');
+  if (struggle.failures >= FAILURES_BEFORE_HANDOFF) turnOf(context).handOffDue = 'repeatedFailure';
 }
 
 /** The hand-off this turn made due, if any. */
 export function handOffDue(context: TurnContext): StruggleReason | undefined {
-  return context.turnState.get(HANDOFF_DUE) as StruggleReason | undefined;
+  return turnOf(context).handOffDue;
 }
 
 /** A person is on the way: the counting starts afresh. */
@@ -80,5 +77,5 @@ export function forgetStruggle(context: TurnContext): void {
   if (!struggle) return;
   Object.assign(struggle, newStruggle());
   delete struggle.step;
-  context.turnState.delete(HANDOFF_DUE);
+  delete turnOf(context).handOffDue;
 }

@@ -7,8 +7,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity, type ServiceClientCredentialsFactory } from 'botframework-connector';
-import { WEB_SESSION } from '../dialogs/identity.js';
-import { CLIENT_ADDRESS } from '../dialogs/handoff.js';
+import { turnOf } from '../dialogs/turn.js';
 import { ConversationLog } from './directline/conversationLog.js';
 import { DirectLineDelivery } from './directline/delivery.js';
 import { DIRECT_LINE_PATH, registerDirectLine } from './directline/directLineServer.js';
@@ -240,8 +239,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         },
         activity as unknown as Activity,
         async (context) => {
-          if (conversation.session) context.turnState.set(WEB_SESSION, conversation.session);
-          context.turnState.set(CLIENT_ADDRESS, clientAddress);
+          const turn = turnOf(context);
+          if (conversation.session) turn.webSession = conversation.session;
+          turn.clientAddress = clientAddress;
           await bot.run(context);
         },
       ),

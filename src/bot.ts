@@ -8,11 +8,11 @@ import {
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
-import { RECENT_LINES, TICKET_OPENED } from '../dialogs/handoff.js';
 import { lendStruggle, type Struggle } from '../dialogs/struggle.js';
 import { MENU_CHOICES, METHOD_CHOICES, normalizeUtterance } from '../dialogs/intents.js';
 import { anythingElse } from '../dialogs/wayOn.js';
-import { localeOf, textsFor, TURN_LOCALE, type DialogServices } from '../dialogs/services.js';
+import { localeOf, textsFor, type DialogServices } from '../dialogs/services.js';
+import { turnOf } from '../dialogs/turn.js';
 import type { Locale } from './config.js';
 import {
   isSharedTeamsConversation,
@@ -33,7 +33,6 @@ import {
   ticketCard,
   type SupportChannelDeps,
 } from '../dialogs/supportChannel.js';
-import { PROACTIVE_TURN } from './proactive.js';
 import { isEscalationJourney } from './support/escalations.js';
 import type { DeskCardView } from './support/desk.js';
 import { redactedSummary, SECRET_STEPS, type PostedCard, type SummaryLine, type Ticket } from './support/tickets.js';
@@ -109,7 +108,7 @@ export class PasswordHelpBot extends ActivityHandler {
       // The channel's own hand-off service (Omnichannel, say) reports the agent is done.
       if (context.activity.name === 'handoff.status' && !clientsComposeActivities(context))
         await this.handoffStatus(context);
-      if (!context.turnState.get(PROACTIVE_TURN)) return next();
+      if (!turnOf(context).proactive) return next();
       const t = textsFor(context, services);
       const value = (context.activity.value ?? {}) as Record<string, string>;
       switch (context.activity.name) {
@@ -139,7 +138,7 @@ export class PasswordHelpBot extends ActivityHandler {
         case PASSWORD_PAGE_DONE: {
           const dc = await this.dialogContextFor(context);
           if (dc.activeDialog) await dc.continueDialog();
-          if (!context.turnState.get(PASSWORD_PAGE_DONE)) await context.sendActivity(t('password.changed'));
+          if (!turnOf(context).passwordPageDone) await context.sendActivity(t('password.changed'));
           break;
         }
       }
@@ -197,7 +196,7 @@ export class PasswordHelpBot extends ActivityHandler {
       lines = [...lines, ...redactedSummary([{ step, text, ...(choice ? { choice } : {}) }])].slice(-MAX_RECENT_LINES);
       await this.recent.set(context, lines);
     }
-    context.turnState.set(RECENT_LINES, lines);
+    turnOf(context).recentLines = lines;
   }
 
   private async handoffStatus(context: TurnContext): Promise<void> {
@@ -265,7 +264,7 @@ export class PasswordHelpBot extends ActivityHandler {
     const written = readable ? this.services.understanding.languageOf(text) : undefined;
     if (written) await this.language.set(context, written);
     const locale = written ?? (await this.language.get(context));
-    if (locale) context.turnState.set(TURN_LOCALE, locale);
+    if (locale) turnOf(context).locale = locale;
   }
 
   /**
@@ -299,7 +298,7 @@ export class PasswordHelpBot extends ActivityHandler {
       return next();
     });
     await super.run(context);
-    const opened = context.turnState.get(TICKET_OPENED) as string | undefined;
+    const opened = turnOf(context).ticketOpened;
     if (opened) await this.ticketHint.set(context, opened);
     else if (lastMessage && (await this.leftWithoutWayOn(context, lastMessage)))
       await context.sendActivity(anythingElse(context, this.services));

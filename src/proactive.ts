@@ -1,11 +1,6 @@
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { ConversationReferenceStore } from './conversationReferences.js';
-
-/**
- * Set in the turn state of a turn this class started: only those may carry the bot's own events
- * (a client can send an event activity with any name, but never this flag).
- */
-export const PROACTIVE_TURN = Symbol('proactiveTurn');
+import { turnOf } from '../dialogs/turn.js';
 
 /** An event the bot handles in a conversation it is not answering right now. */
 export interface ProactiveEvent {
@@ -44,7 +39,9 @@ export class ProactiveTurns {
       async (context) => {
         Object.assign(context.activity, { name: event.name, value: event.value });
         if (event.locale) context.activity.locale = event.locale;
-        context.turnState.set(PROACTIVE_TURN, true);
+        // Only turns this class starts may carry the bot's own events: a client can send an event
+        // activity with any name, but never this mark.
+        turnOf(context).proactive = true;
         try {
           await this.run(context);
         } catch (error) {

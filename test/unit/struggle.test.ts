@@ -6,16 +6,16 @@ import {
   newStruggle,
   noteLimitReached,
   noteStepOutcome,
-  STRUGGLE,
   type Struggle,
 } from '../../dialogs/struggle.js';
+import { turnOf } from '../../dialogs/turn.js';
 
 /** The record lives in the conversation's state; each turn gets a fresh turn context. */
 function turnsOf(struggle: Struggle): () => TurnContext {
   const adapter = new TestAdapter();
   return () => {
     const context = new TurnContext(adapter, { type: 'message', text: 'x', conversation: { id: 'c' } } as never);
-    context.turnState.set(STRUGGLE, struggle);
+    turnOf(context).struggle = struggle;
     return context;
   };
 }
