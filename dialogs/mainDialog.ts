@@ -25,6 +25,7 @@ import {
   type TroubleTopic,
 } from './troubleDialog.js';
 import { handToPerson } from './handoff.js';
+import { isStep, stepIs, type Step } from '../src/steps.js';
 import { turnOf } from './turn.js';
 import { handOffDue, noteStepOutcome } from './struggle.js';
 import { localeOf, phoneRegionsOf, textsFor, type DialogServices } from './services.js';
@@ -240,7 +241,7 @@ export class MainDialog extends ComponentDialog {
   /** "Talk to a person" at any step (but where a password or link is expected) leaves the journey for an agent. */
   private async handOffOnRequest(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
-    if (VERBATIM_STEPS.has(step)) return undefined;
+    if (stepIs(step, 'verbatim')) return undefined;
     const asked = this.services.intents.whole(innerDc.context.activity.text, ['agent'] as const, () => 'menu.agent');
     if (!asked) return undefined;
     const journey = journeyOf(innerDc);
@@ -258,7 +259,7 @@ export class MainDialog extends ComponentDialog {
   private async switchJourney(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
     const text = innerDc.context.activity.text;
-    if (typeof text !== 'string' || VERBATIM_STEPS.has(step) || step === 'menu') return undefined;
+    if (typeof text !== 'string' || stepIs(step, 'verbatim') || step === 'menu') return undefined;
     const rule = STEP_ANSWERS[step];
     if (rule?.answers(text, phoneRegionsOf(innerDc.context, this.services))) return undefined;
     let choice: JourneyChoice | undefined = this.services.intents.exact(text, MENU_CHOICES, labelKeyOf);
@@ -284,7 +285,7 @@ export class MainDialog extends ComponentDialog {
   /** A reset link pasted at any step (but a password step) continues the reset from that link. */
   private async continueWithPastedLink(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const step = activeStepOf(innerDc);
-    if (VERBATIM_STEPS.has(step)) return undefined;
+    if (stepIs(step, 'verbatim')) return undefined;
     if (!this.linkRoute(innerDc.context)) return undefined;
     await this.abandonEscalation(innerDc);
     await innerDc.cancelAllDialogs();
@@ -416,40 +417,8 @@ function leafOf(dc: DialogContext): DialogContext {
   return leaf;
 }
 
-/** Prompt ids name their help topic; anything else gets the menu's help. */
-const HELP_TOPICS = new Set([
-  'menu',
-  'method',
-  'email',
-  'link',
-  'offerNew',
-  'password',
-  'confirm',
-  'phone',
-  'code',
-  'codeOffer',
-  'troubleOffer',
-  'billingMethod',
-  'firstName',
-  'lastName',
-  'cardNumber',
-  'partner',
-  'currentPassword',
-  'phoneAction',
-  'newPhone',
-  'phoneCode',
-  'confirmRemove',
-]);
-
-/**
- * Steps whose answer is taken as it is, because it may be a password or a link itself: never read
- * as a pasted link or a request for a person. (Tickets have their own, wider list of steps whose
- * answers they hide: support/tickets.ts.)
- */
-const VERBATIM_STEPS = new Set(['password', 'confirm', 'link', 'currentPassword']);
-
-/** The step the person is at, named as its help topic (`menu` when no prompt is waiting). */
-export function activeStepOf(dc: DialogContext): string {
+/** The step the person is at, by its prompt's id (`menu` when no prompt is waiting). */
+export function activeStepOf(dc: DialogContext): Step {
   const id = leafOf(dc).activeDialog?.id ?? 'menu';
-  return HELP_TOPICS.has(id) ? id : 'menu';
+  return isStep(id) ? id : 'menu';
 }

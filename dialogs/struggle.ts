@@ -1,5 +1,6 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { turnOf } from './turn.js';
+import { stepIs } from '../src/steps.js';
 
 /**
  * What has not worked in a conversation, so that a person who keeps getting stuck reaches an
@@ -19,13 +20,6 @@ export type StruggleReason = 'limitsReached' | 'repeatedFailure';
 
 export const LIMITS_BEFORE_HANDOFF = 2;
 export const FAILURES_BEFORE_HANDOFF = 3;
-
-/**
- * Steps with a try limit of their own (a code's five tries, the current password's lock) or with
- * their own way out (advice on choosing a password): their refusals are not counted here. Running
- * out of tries counts as a limit reached instead.
- */
-const OWN_LIMIT_STEPS = new Set(['code', 'phoneCode', 'currentPassword', 'password', 'confirm']);
 
 export function newStruggle(): Struggle {
   return { limitsReached: 0, failures: 0 };
@@ -51,12 +45,15 @@ export function noteLimitReached(context: TurnContext): void {
 /**
  * The person answered at `before` and the bot is now waiting at `after`: the same step again
  * means the answer was turned down. The third time in a row at one step makes a hand-off due.
- * Undefined is no step: a journey that just began, or one that ended.
+ * Undefined is no step: a journey that just began, or one that ended. Steps with a try limit of
+ * their own (a code's five tries, the current password's lock) or their own way out (advice on
+ * choosing a password), `ownLimit` in src/steps.ts, are left to it: running out of tries counts
+ * as a limit reached instead.
  */
 export function noteStepOutcome(context: TurnContext, before: string | undefined, after: string | undefined): void {
   const struggle = struggleOf(context);
   if (!struggle) return;
-  if (after === undefined || after !== before || OWN_LIMIT_STEPS.has(after)) {
+  if (after === undefined || after !== before || stepIs(after, 'ownLimit')) {
     delete struggle.step;
     struggle.failures = 0;
     return;

@@ -35,7 +35,8 @@ import {
 } from '../dialogs/supportChannel.js';
 import { isEscalationJourney } from './support/escalations.js';
 import type { DeskCardView } from './support/desk.js';
-import { redactedSummary, SECRET_STEPS, type PostedCard, type SummaryLine, type Ticket } from './support/tickets.js';
+import { redactedSummary, type PostedCard, type SummaryLine, type Ticket } from './support/tickets.js';
+import { stepIs } from './steps.js';
 
 const MAX_RECENT_LINES = 8;
 /**
@@ -281,7 +282,7 @@ export class PasswordHelpBot extends ActivityHandler {
   /** Whether the conversation's dialog now waits for a secret: a password, a code, a card number or a link. */
   async awaitsSecret(context: TurnContext): Promise<boolean> {
     const dc = await this.dialogs.createContext(context);
-    return dc.activeDialog !== undefined && SECRET_STEPS.has(activeStepOf(dc));
+    return dc.activeDialog !== undefined && stepIs(activeStepOf(dc), 'secret');
   }
 
   /** The dialog context for a turn, with the conversation's record of what did not work lent to the dialogs. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from '../security/audit.js';
 import type { LimitDecision } from '../security/rateLimits.js';
 import { redactText } from '../security/redact.js';
+import { stepIs } from '../steps.js';
 
 /** One line of what the person said, as the ticket may show it. */
 export interface SummaryLine {
@@ -14,20 +15,6 @@ export interface SummaryLine {
 export interface SaidLine extends SummaryLine {
   choice?: string;
 }
-
-/** Steps that ask for an address or a number: shown masked, which is what the agent needs. */
-const IDENTIFIER_STEPS = new Set(['email', 'phone', 'newPhone']);
-
-/** Steps whose answers are secrets: a ticket says something was typed there, never what. */
-export const SECRET_STEPS = new Set([
-  'password',
-  'confirm',
-  'currentPassword',
-  'code',
-  'phoneCode',
-  'cardNumber',
-  'link',
-]);
 
 export type TicketState = 'open' | 'completed' | 'cancelled';
 
@@ -90,9 +77,10 @@ export interface TicketSink {
  */
 export function redactedSummary(lines: readonly SaidLine[]): SummaryLine[] {
   return lines.map(({ step, text, choice }) => {
-    if (SECRET_STEPS.has(step)) return { step, text: '[hidden: typed at a secret step]' };
+    // A secret step's answer: the ticket says something was typed there, never what.
+    if (stepIs(step, 'secret')) return { step, text: '[hidden: typed at a secret step]' };
     if (choice) return { step, text: `[chose: ${choice}]` };
-    const identifiers = IDENTIFIER_STEPS.has(step) ? maskedIdentifiersIn(text) : [];
+    const identifiers = stepIs(step, 'identifier') ? maskedIdentifiersIn(text) : [];
     if (identifiers.length > 0) return { step, text: identifiers.join(' ') };
     return { step, text: `[free text withheld: ${[...text].length} characters]` };
   });
