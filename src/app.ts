@@ -93,19 +93,24 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const { texts, reset, tasks, limits, dialogServices, botStorage, emailSender } = services;
   const conversationState = new ConversationState(botStorage);
   // Support's actions reach conversations through `proactive`, made below once the adapter exists.
-  const desk: SupportDesk = new SupportDesk(dialogServices.tickets, dialogServices.escalations, {
-    knowsConversation: async (conversationId) => (await references.get(conversationId)) !== undefined,
-    startJourney: (escalation): Promise<boolean> =>
-      proactive.sendToConversation(escalation.conversationId, {
-        name: SUPPORT_ESCALATION,
-        value: { escalationId: escalation.id, journey: escalation.journey },
-      }),
-    release: (conversationId): Promise<boolean> =>
-      proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
-    showCard: (card, view) => proactive.send(card.reference, { name: SUPPORT_CARD, value: { ...view, card } }),
-    postOutcome: ({ id, journey, state }) => toSupportChannel(SUPPORT_OUTCOME, { id, journey, state }),
-    later: (name, task) => tasks.run(name, task),
-  });
+  const desk: SupportDesk = new SupportDesk(
+    dialogServices.tickets,
+    dialogServices.escalations,
+    {
+      knowsConversation: async (conversationId) => (await references.get(conversationId)) !== undefined,
+      startJourney: (escalation): Promise<boolean> =>
+        proactive.sendToConversation(escalation.conversationId, {
+          name: SUPPORT_ESCALATION,
+          value: { escalationId: escalation.id, journey: escalation.journey },
+        }),
+      release: (conversationId): Promise<boolean> =>
+        proactive.sendToConversation(conversationId, { name: SUPPORT_RELEASED, value: {} }),
+      showCard: (card, view) => proactive.send(card.reference, { name: SUPPORT_CARD, value: { ...view, card } }),
+      postOutcome: ({ id, journey, state }) => toSupportChannel(SUPPORT_OUTCOME, { id, journey, state }),
+      later: (name, task) => tasks.run(name, task),
+    },
+    logger,
+  );
   dialogServices.tickets.onSettled = async (ticket) => desk.ticketSettled(ticket);
   dialogServices.escalations.onSettled = (escalation) => desk.escalationSettled(escalation);
   const bot: PasswordHelpBot = new PasswordHelpBot(

@@ -150,11 +150,13 @@ export async function createServices(config: Config, options: ServiceOptions): P
     ...(options.now ? { now: options.now } : {}),
   });
   const passwordPages = new PasswordPageService(pagesRepo, reset, { ...(options.now ? { now: options.now } : {}) });
-  const escalations = new EscalationService(escalationsRepo, audit, options.now);
-  const ticketSink = new ChannelOrOutboxSink(new OutboxTicketSink(config.dataDir), (name, task) =>
-    tasks.run(name, task),
+  const escalations = new EscalationService(escalationsRepo, audit, logger, options.now);
+  const ticketSink = new ChannelOrOutboxSink(
+    new OutboxTicketSink(config.dataDir),
+    (name, task) => tasks.run(name, task),
+    logger,
   );
-  const tickets = new TicketService(ticketsRepo, ticketSink, audit, limits, options.now);
+  const tickets = new TicketService(ticketsRepo, ticketSink, audit, limits, logger, options.now);
   if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
 
   const dialogServices: DialogServices = {

@@ -1,4 +1,5 @@
 import type { Escalation, EscalationJourney, EscalationService, JourneyStarter } from './escalations.js';
+import type { Logger } from '../security/logger.js';
 import type { PostedCard, Ticket, TicketService } from './tickets.js';
 
 export type EscalateOutcome =
@@ -34,6 +35,7 @@ export class SupportDesk {
     private readonly tickets: TicketService,
     private readonly escalations: EscalationService,
     private readonly host: DeskHost,
+    private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async escalate(
@@ -66,7 +68,11 @@ export class SupportDesk {
   /** Undefined when no open ticket has that id. */
   async completeTicket(ticketId: string, by: string): Promise<Ticket | undefined> {
     const ticket = await this.tickets.complete(ticketId, by);
-    if (ticket) await this.host.release(ticket.conversationId).catch(() => undefined);
+    // The ticket is done whatever the chat hears; the operator learns when it did not.
+    if (ticket)
+      await this.host
+        .release(ticket.conversationId)
+        .catch((error: unknown) => this.logger.warn('customer not told support is done', { ticketId, error }));
     return ticket;
   }
 
@@ -108,6 +114,7 @@ export class SupportDesk {
   private updateCard(key: string, update: () => Promise<unknown>): void {
     const previous = this.cardUpdates.get(key) ?? Promise.resolve();
     const queued = previous.then(async () => void (await update()));
+    // Only keeps the chain going: the failure itself is logged by the background task below.
     const settled = queued.catch(() => undefined);
     this.cardUpdates.set(key, settled);
     this.host.later('support card', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '../security/logger.js';
 import type { AuditTrail } from '../security/audit.js';
 import type { PostedCard } from './tickets.js';
 
@@ -49,6 +50,7 @@ export class EscalationService {
   constructor(
     private readonly escalations: EscalationRepository,
     private readonly audit: AuditTrail,
+    private readonly logger: Pick<Logger, 'warn'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -60,7 +62,10 @@ export class EscalationService {
     const at = this.now().toISOString();
     const escalation: Escalation = { id: randomUUID(), ...request, state: 'started', createdAt: at, updatedAt: at };
     await this.escalations.put(escalation);
-    const reached = await startJourney(escalation).catch(() => false);
+    const reached = await startJourney(escalation).catch((error: unknown) => {
+      this.logger.warn('escalation could not reach the conversation', { escalationId: escalation.id, error });
+      return false;
+    });
     await this.record(escalation, reached ? 'support.escalation_started' : 'support.escalation_failed');
     if (reached) return escalation;
     return (await this.settle(escalation.id, 'failed')) ?? escalation;
@@ -80,7 +85,9 @@ export class EscalationService {
     const settled = await this.settle(id, outcome);
     if (!settled) return;
     await this.record(settled, `support.escalation_${outcome}`);
-    await this.onSettled?.(settled).catch(() => undefined);
+    await this.onSettled?.(settled).catch((error: unknown) =>
+      this.logger.warn('escalation outcome not reported', { escalationId: settled.id, error }),
+    );
   }
 
   /**

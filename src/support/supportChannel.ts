@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AtomicJsonFile } from '../store/atomicJsonFile.js';
 import type { Ticket, TicketSink } from './tickets.js';
+import type { Logger } from '../security/logger.js';
 
 /** The support team's channel, where tickets and outcomes are posted. `reference` is opaque here. */
 export interface SupportChannel {
@@ -42,11 +43,20 @@ export class ChannelOrOutboxSink implements TicketSink {
   constructor(
     private readonly outbox: TicketSink,
     private readonly later: (name: string, task: () => Promise<void>) => void,
+    private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async deliver(ticket: Ticket): Promise<void> {
     this.later('support ticket', async () => {
-      const posted = this.post ? await this.post(ticket).catch(() => false) : false;
+      const posted = this.post
+        ? await this.post(ticket).catch((error: unknown) => {
+            this.logger.warn('ticket not posted to the support channel; it goes to the outbox', {
+              ticketId: ticket.id,
+              error,
+            });
+            return false;
+          })
+        : false;
       if (!posted) await this.outbox.deliver(ticket);
     });
   }

@@ -3,6 +3,7 @@ import type { AuditTrail } from '../security/audit.js';
 import type { LimitDecision } from '../security/rateLimits.js';
 import { redactText } from '../security/redact.js';
 import { stepIs } from '../steps.js';
+import type { Logger } from '../security/logger.js';
 
 /** One line of what the person said, as the ticket may show it. */
 export interface SummaryLine {
@@ -106,6 +107,7 @@ export class TicketService {
     private readonly limits: {
       ticket(from: { conversationId: string; clientAddress?: string }): Promise<LimitDecision>;
     },
+    private readonly logger: Pick<Logger, 'warn'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -203,7 +205,10 @@ export class TicketService {
       via: by,
       detail: { ticketId: id, conversationId: ticket.conversationId, by },
     });
-    await this.onSettled?.(ticket).catch(() => undefined);
+    // The ticket is settled whatever its card does; the operator learns why the card did not follow.
+    await this.onSettled?.(ticket).catch((error: unknown) =>
+      this.logger.warn('ticket card not updated', { ticketId: ticket.id, error }),
+    );
     return ticket;
   }
 }

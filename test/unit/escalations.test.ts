@@ -1,3 +1,4 @@
+import { createLogger } from '../../src/security/logger.js';
 import { expect } from 'chai';
 import type { AuditEvent, AuditTrail } from '../../src/security/audit.js';
 import { JsonEscalationRepository } from '../../src/store/jsonRepositories.js';
@@ -14,7 +15,7 @@ describe('support escalations (state machine)', () => {
     const escalations = new JsonEscalationRepository(temp.dir);
     await escalations.init();
     const trail: AuditTrail = { record: async (event) => void audit.push(event) };
-    service = new EscalationService(escalations, trail);
+    service = new EscalationService(escalations, trail, createLogger('silent'));
   });
   afterEach(() => temp.remove());
 

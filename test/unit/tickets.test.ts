@@ -1,3 +1,4 @@
+import { createLogger } from '../../src/security/logger.js';
 import { expect } from 'chai';
 import { DEFAULT_LIMITS } from '../../src/config.js';
 import type { AuditEvent } from '../../src/security/audit.js';
@@ -63,6 +64,7 @@ describe('support tickets', () => {
   async function ticketService() {
     const audit: AuditEvent[] = [];
     const delivered: Ticket[] = [];
+    const logged: string[] = [];
     const tickets = new JsonTicketRepository(temp.dir);
     await tickets.init();
     const service = new TicketService(
@@ -70,9 +72,20 @@ describe('support tickets', () => {
       { deliver: async (ticket) => void delivered.push(ticket) },
       { record: async (event) => void audit.push(event) },
       new RateLimits(DEFAULT_LIMITS),
+      createLogger('warn', (line) => logged.push(line)),
     );
-    return { service, audit, delivered };
+    return { service, audit, delivered, logged };
   }
+
+  it('settles a ticket even when its card cannot be updated, and logs why', async () => {
+    const { service, logged } = await ticketService();
+    service.onSettled = async () => {
+      throw new Error('channel unreachable');
+    };
+    const ticket = await service.open({ conversationId: 'c-9', locale: 'en', reason: 'asked', recent: [] });
+    expect((await service.complete(ticket!.id, 'api'))?.state).to.equal('completed');
+    expect(logged.join('\n')).to.contain('ticket card not updated').and.contain('channel unreachable');
+  });
 
   it('opens, then settles once; completing or cancelling a settled ticket does nothing', async () => {
     const { service, audit, delivered } = await ticketService();
