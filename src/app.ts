@@ -14,6 +14,7 @@ import { DIRECT_LINE_PATH, registerDirectLine } from './directline/directLineSer
 import { attachDirectLineStream } from './directline/stream.js';
 import { DirectLineTokens } from './directline/tokens.js';
 import { isWebChatConversation, WebChatConversations } from './directline/webChatConversations.js';
+import { JsonWebChatConversationRepository } from './store/jsonRepositories.js';
 import { keyedHash } from './recovery/secrets.js';
 import { SupportDesk } from './support/desk.js';
 import { registerSupportApi } from './web/supportApi.js';
@@ -219,8 +220,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         locale: offer.locale,
       }),
   });
-  const webChats = new WebChatConversations(config.dataDir, config.webChatSession, options.now);
-  await webChats.init();
+  const webChatRecords = new JsonWebChatConversationRepository(config.dataDir);
+  await webChatRecords.init();
+  const webChats = new WebChatConversations(webChatRecords, config.webChatSession, options.now);
   const directLineTokens = new DirectLineTokens(keyedHash(services.secretKey, 'directline', 'token-key'), options.now);
   const botClaims = new ClaimsIdentity([
     { type: AuthenticationConstants.AudienceClaim, value: config.bot.appId },

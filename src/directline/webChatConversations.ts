@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { ShardedCollection } from '../store/shardedCollection.js';
 
 /** Who a web chat conversation was opened for by the site's backend; none for an anonymous visitor. */
 export interface WebChatSession {
@@ -21,6 +19,14 @@ export interface WebChatConversation {
   session?: WebChatSession;
   /** Set once the bot was told the conversation started, so it greets once. */
   startedAt?: string;
+}
+
+/** Where the conversations are kept (the JSON store's JsonWebChatConversationRepository by default). */
+export interface WebChatConversationRepository {
+  put(conversation: WebChatConversation): Promise<void>;
+  get(id: string): Promise<WebChatConversation | undefined>;
+  /** Changes a conversation that exists; undefined when there is none. */
+  update(id: string, change: (conversation: WebChatConversation) => WebChatConversation): Promise<unknown>;
 }
 
 /** How long a signed-in web chat session lasts: without activity, and at most. */
@@ -44,19 +50,11 @@ export function isWebChatConversation(channelId: string, conversationId: string)
  * are still about.
  */
 export class WebChatConversations {
-  private readonly records: ShardedCollection<WebChatConversation>;
-
   constructor(
-    dataDir: string,
+    private readonly records: WebChatConversationRepository,
     private readonly lifetimes: SessionLifetimes,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.records = new ShardedCollection(path.join(dataDir, 'webchat-conversations'));
-  }
-
-  init(): Promise<void> {
-    return this.records.init();
-  }
+  ) {}
 
   async create(signedIn?: { accountId: string; profile?: string }): Promise<WebChatConversation> {
     const now = this.now();
@@ -73,7 +71,7 @@ export class WebChatConversations {
           }
         : {}),
     };
-    await this.records.set(conversation.id, conversation);
+    await this.records.put(conversation);
     return conversation;
   }
 
@@ -105,7 +103,7 @@ export class WebChatConversations {
     const now = this.now();
     if (!session || now.getTime() - Date.parse(session.activeAt) < ACTIVITY_PRECISION_MS) return;
     await this.records.update(conversation.id, (record) =>
-      record?.session ? { ...record, session: { ...record.session, activeAt: now.toISOString() } } : record,
+      record.session ? { ...record, session: { ...record.session, activeAt: now.toISOString() } } : record,
     );
   }
 
@@ -113,7 +111,7 @@ export class WebChatConversations {
   async revoke(id: string): Promise<boolean> {
     let found = false;
     await this.records.update(id, (record) => {
-      if (!record?.session) return record;
+      if (!record.session) return record;
       found = true;
       return record.session.revokedAt
         ? record
@@ -126,7 +124,7 @@ export class WebChatConversations {
   async markStarted(id: string): Promise<boolean> {
     let first = false;
     await this.records.update(id, (record) => {
-      if (!record || record.startedAt) return record;
+      if (record.startedAt) return record;
       first = true;
       return { ...record, startedAt: new Date().toISOString() };
     });

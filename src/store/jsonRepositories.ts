@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { WebChatConversation, WebChatConversationRepository } from '../directline/webChatConversations.js';
 import type { PasswordPageOffer, PasswordPageRepository } from '../recovery/passwordPages.js';
 import type { Escalation, EscalationRepository } from '../support/escalations.js';
 import type { Ticket, TicketRepository } from '../support/tickets.js';
@@ -269,6 +270,16 @@ class JsonRecords<T extends { id: string }> {
 
   update(id: string, change: (record: T) => T): Promise<T | undefined> {
     return this.records.update(id, (current) => (current === undefined ? undefined : change(current)));
+  }
+}
+
+/** The conversations of the bot's own web chat endpoint, by id. */
+export class JsonWebChatConversationRepository
+  extends JsonRecords<WebChatConversation>
+  implements WebChatConversationRepository
+{
+  constructor(dataDir: string) {
+    super(path.join(dataDir, 'webchat-conversations'));
   }
 }
 
