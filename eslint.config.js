@@ -16,5 +16,44 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The layers (CONTRIBUTING.md): the domain knows no Bot Framework type and no dialog, so that a
+  // move to another bot SDK is a change of one layer; the dialogs talk to the domain, not to the
+  // host, the web routes or the store.
+  {
+    files: ['src/recovery/**/*.ts', 'src/support/**/*.ts', 'src/nlu/**/*.ts', 'src/steps.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['botbuilder', 'botbuilder-*', 'botframework-*'],
+              message: 'The domain knows no Bot Framework type.',
+            },
+            {
+              group: ['**/dialogs/**', '**/web/**', '**/directline/**', '**/bot.js', '**/app.js'],
+              message: 'The domain does not depend on the layers above it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['dialogs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/web/**', '**/src/store/**', '**/src/directline/**', '**/src/app.js', '**/src/bot.js'],
+              message: 'Dialogs talk to the domain through DialogServices, not to the host, the routes or the store.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );
