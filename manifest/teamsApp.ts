@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import JSZip from 'jszip';
+import { createRequire } from 'node:module';
+import type AjvDraft04 from 'ajv-draft-04';
+import type AjvFormats from 'ajv-formats';
 import { z } from 'zod';
-import { createTexts } from '../src/i18n.js';
-
-export const MANIFEST_VERSION = '1.24';
-const COMMANDS = ['reset', 'change', 'phone', 'help'] as const;
-const SCOPES = ['personal', 'team', 'groupChat'] as const;
 
 const httpsUrl = z
   .string({ message: 'must be set to an https URL' })
@@ -67,72 +65,50 @@ export function teamsAppSettings(env: NodeJS.ProcessEnv): TeamsAppSettings {
   };
 }
 
-/** The app manifest, in English, with the Dutch strings in nl.json. */
-export function buildManifest(settings: TeamsAppSettings): Record<string, unknown> {
-  const { t } = createTexts(settings.serviceName);
-  return {
-    $schema: `https://developer.microsoft.com/en-us/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`,
-    manifestVersion: MANIFEST_VERSION,
-    version: settings.version,
-    id: settings.botId,
-    localizationInfo: { defaultLanguageTag: 'en-us', additionalLanguages: [{ languageTag: 'nl-nl', file: 'nl.json' }] },
-    developer: {
-      name: settings.serviceName,
-      websiteUrl: settings.websiteUrl,
-      privacyUrl: settings.privacyUrl,
-      termsOfUseUrl: settings.termsUrl,
-    },
-    name: { short: t('en', 'teams.nameShort'), full: t('en', 'teams.nameFull') },
-    description: { short: t('en', 'teams.descriptionShort'), full: t('en', 'teams.descriptionFull') },
-    icons: { color: 'color.png', outline: 'outline.png' },
-    accentColor: '#E50914',
-    bots: [
-      {
-        botId: settings.botId,
-        scopes: [...SCOPES],
-        supportsFiles: false,
-        isNotificationOnly: false,
-        commandLists: [
-          {
-            scopes: [...SCOPES],
-            commands: COMMANDS.map((command) => ({
-              title: t('en', `teams.commands.${command}.title`),
-              description: t('en', `teams.commands.${command}.description`),
-            })),
-          },
-        ],
-      },
-    ],
-    permissions: ['identity', 'messageTeamMembers'],
-    validDomains: [settings.host],
-  };
+/** The manifest version the templates are written for: the schema the package is checked against. */
+export const MANIFEST_VERSION = '1.24';
+
+/**
+ * A template from this folder (`manifest.json`, or `nl.json` with the Dutch strings) with its
+ * `{{placeholders}}` filled in. Values go in JSON-escaped, so a name with a quote stays valid JSON.
+ */
+export function fillTemplate(file: 'manifest.json' | 'nl.json', settings: TeamsAppSettings): Record<string, unknown> {
+  const template = readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
+  const values: Record<string, string> = { ...settings };
+  const filled = template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new TeamsPackageError([`${file}: unknown placeholder ${whole}`]);
+    return JSON.stringify(value).slice(1, -1);
+  });
+  return JSON.parse(filled) as Record<string, unknown>;
 }
 
-export function buildDutchStrings(settings: TeamsAppSettings): Record<string, unknown> {
-  const { t } = createTexts(settings.serviceName);
-  const strings: Record<string, string> = {
-    $schema: `https://developer.microsoft.com/en-us/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json`,
-    'name.short': t('nl', 'teams.nameShort'),
-    'name.full': t('nl', 'teams.nameFull'),
-    'description.short': t('nl', 'teams.descriptionShort'),
-    'description.full': t('nl', 'teams.descriptionFull'),
-  };
-  COMMANDS.forEach((command, index) => {
-    strings[`bots[0].commandLists[0].commands[${index}].title`] = t('nl', `teams.commands.${command}.title`);
-    strings[`bots[0].commandLists[0].commands[${index}].description`] = t(
-      'nl',
-      `teams.commands.${command}.description`,
-    );
-  });
-  return strings;
+/** Checks a filled template against Microsoft's published schema (from @microsoft/app-manifest). */
+async function validate(file: string, document: Record<string, unknown>, schemaFile: string): Promise<void> {
+  const require = createRequire(import.meta.url);
+  // Both are CommonJS packages whose default export is the module itself.
+  const Ajv = require('ajv-draft-04') as typeof AjvDraft04.default;
+  const addFormats = require('ajv-formats') as typeof AjvFormats.default;
+  // Microsoft's schemas use patterns written for non-Unicode regular expressions.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  const check = ajv.compile(
+    require(`@microsoft/app-manifest/build/json-schemas/teams/v${MANIFEST_VERSION}/${schemaFile}`),
+  );
+  if (!check(document))
+    throw new TeamsPackageError((check.errors ?? []).map((error) => `${file}${error.instancePath}: ${error.message}`));
 }
 
 /** Writes the app package zip (manifest, Dutch strings, both icons) and returns its path. */
 export async function writeTeamsPackage(env: NodeJS.ProcessEnv, outDir: string): Promise<string> {
   const settings = teamsAppSettings(env);
+  const manifest = fillTemplate('manifest.json', settings);
+  const dutch = fillTemplate('nl.json', settings);
+  await validate('manifest.json', manifest, 'MicrosoftTeams.schema.json');
+  await validate('nl.json', dutch, 'MicrosoftTeams.Localization.schema.json');
   const zip = new JSZip();
-  zip.file('manifest.json', JSON.stringify(buildManifest(settings), null, 2));
-  zip.file('nl.json', JSON.stringify(buildDutchStrings(settings), null, 2));
+  zip.file('manifest.json', JSON.stringify(manifest, null, 2));
+  zip.file('nl.json', JSON.stringify(dutch, null, 2));
   for (const icon of ['color.png', 'outline.png']) zip.file(icon, readFileSync(new URL(`./${icon}`, import.meta.url)));
   const file = path.join(outDir, `${settings.serviceName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-teams-app.zip`);
   await mkdir(outDir, { recursive: true });

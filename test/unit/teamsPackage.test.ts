@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import JSZip from 'jszip';
-import { readPngHeader } from '../../manifest/png.js';
+import { readPngHeader } from '../helpers/png.js';
 import { MANIFEST_VERSION, TeamsPackageError, writeTeamsPackage } from '../../manifest/teamsApp.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
