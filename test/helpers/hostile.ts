@@ -65,7 +65,7 @@ export function baseline(): Baseline {
 
 /**
  * After hostile requests: the bot still answers its health check, memory did not balloon, no
- * temp file was left behind, and a person can still reset a password by email from start to end.
+ * temp file was left behind, and a person can still reset a password by email from start to end, in the chat.
  */
 export async function expectStillServing(test: TestApp, before: Baseline): Promise<void> {
   expect((await fetch(`${test.url}/healthz`)).status).to.equal(200);
@@ -78,13 +78,11 @@ export async function expectStillServing(test: TestApp, before: Baseline): Promi
   await chat.say('email');
   await chat.say(LIAM.email);
   const link = await latestResetLink(test, LIAM.email);
-  const token = new URL(link).searchParams.get('token')!;
   const password = `harbor-quilt-${Math.random().toString(36).slice(2, 8)}-lemon`;
-  const page = await fetch(`${test.url}/reset`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, password, confirm: password }),
-  });
-  expect(page.status, 'the reset page sets the new password').to.equal(200);
+  // In the chat: the page's per-address limit may well be used up by the hostile requests.
+  await chat.say(link);
+  expect(await chat.say({ value: { password, confirm: password } }), 'the chat sets the new password').to.contain(
+    'Your password has been changed',
+  );
   expect(await test.app.accounts.checkPassword(LIAM.email, password)).to.equal(true);
 }
