@@ -1,11 +1,4 @@
-import {
-  CallerIdConstants,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  type Activity,
-  type TurnContext,
-} from 'botbuilder';
+import { ConversationState, type Activity, type CloudAdapter } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import { turnOf } from '../dialogs/turn.js';
 import { ConversationLog } from './directline/conversationLog.js';
@@ -20,7 +13,7 @@ import { SupportDesk } from './support/desk.js';
 import { registerSupportApi } from './web/supportApi.js';
 import { registerWebChatApi } from './web/webChatApi.js';
 import { registerWebChatPage } from './web/webChatPage.js';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import { localeOf } from '../dialogs/services.js';
 import {
@@ -41,10 +34,7 @@ import type { FileAuditTrail } from './security/audit.js';
 import { createServices, type ServiceOptions } from './services.js';
 import { DuplicateActivityFilter } from './duplicateFilter.js';
 import { TypingIndicator } from './typingIndicator.js';
-import { activityProblem, MAX_ACTIVITY_BYTES } from './web/activityShape.js';
-import { parseQuery, acceptBody } from './web/requestBody.js';
-import { refuseMalformedTarget } from './web/requestUrl.js';
-import { rememberClientAddress } from './security/clientAddress.js';
+import { createAdapter, createServer, recoverFailedTurns, registerBotEndpoint } from './host.js';
 import { ProactiveTurns } from './proactive.js';
 import { registerResetPage } from './web/resetPage.js';
 import { registerTeamsPasswordPage, TEAMS_PASSWORD_PATH } from './web/teamsPasswordPage.js';
@@ -68,23 +58,6 @@ export interface App {
   idle(): Promise<void>;
   listen(): Promise<string>;
   close(): Promise<void>;
-}
-
-/**
- * The public cloud's settings with the channel's signing keys taken from elsewhere. The SDK
- * treats any one of these settings as "all of them are given", so the rest are spelt out.
- */
-function publicCloudWithKeysFrom(openIdMetadataUrl: string): Record<string, string | boolean> {
-  return {
-    ValidateAuthority: true,
-    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
-    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
-    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
-    OAuthUrl: AuthenticationConstants.OAuthUrl,
-    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
-    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
-    CallerId: CallerIdConstants.PublicAzureChannel,
-  };
 }
 
 /** Wires config → store → services → adapter → server. Nothing listens until `listen()`. */
@@ -124,17 +97,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     { store: services.supportChannel, admins: new Set(config.supportAdmins), desk },
   );
 
-  const botAuthentication = new ConfigurationBotFrameworkAuthentication(
-    {
-      MicrosoftAppId: config.bot.appId,
-      MicrosoftAppPassword: config.bot.appPassword,
-      MicrosoftAppType: config.bot.appType,
-      MicrosoftAppTenantId: config.bot.appTenantId,
-      ...(config.bot.channelOpenIdMetadataUrl ? publicCloudWithKeysFrom(config.bot.channelOpenIdMetadataUrl) : {}),
-    },
-    options.channelCredentials,
-  );
-  const adapter = new CloudAdapter(botAuthentication);
+  const { adapter, authentication: botAuthentication } = createAdapter(config, options.channelCredentials);
   const references = new ConversationReferenceStore(config.dataDir);
   await references.init();
   // First, so that everything the bot sends in its own Direct Line conversations is delivered there.
@@ -144,49 +107,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   adapter.use(new DuplicateActivityFilter());
   adapter.use(references);
   adapter.use(new TypingIndicator(500, 2000));
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    logger.error('turn failed', { error, channel: context.activity.channelId });
-    // Start the conversation afresh so the failing step is not repeated on the next message.
-    try {
-      await conversationState.delete(context);
-      await conversationState.saveChanges(context, true);
-    } catch (stateError) {
-      logger.error('could not reset conversation state', { error: stateError });
-    }
-    try {
-      await context.sendActivity(texts.t(localeOf(context, dialogServices), 'error'));
-    } catch (sendError) {
-      logger.warn('could not tell the person about the error', { error: sendError });
-    }
-  };
-
-  const server = restify.createServer({ name: 'password-help-bot', handleUncaughtExceptions: false });
-  // A client that sends its request slowly holds a socket only this long.
-  server.server.headersTimeout = 15_000;
-  server.server.requestTimeout = 30_000;
-  server.pre(refuseMalformedTarget);
-  server.pre(rememberClientAddress(config.trustProxy));
-  server.pre(parseQuery);
-
-  server.post('/api/messages', acceptBody('json', MAX_ACTIVITY_BYTES), async (req: Request, res: Response) => {
-    const problem = activityProblem(req.body, {
-      ownServiceUrl: directLineServiceUrl,
-      isOwnConversation: isWebChatConversation,
-    });
-    if (problem) {
-      res.send(400, { error: problem });
-      return;
-    }
-    try {
-      await adapter.process(req, res, (context) => bot.run(context));
-    } catch (error) {
-      logger.error('activity not processed', { error });
-      if (!res.headersSent) res.send(500, { error: 'The activity could not be processed.' });
-    }
+  recoverFailedTurns(adapter, {
+    conversationState,
+    logger,
+    errorText: (context) => texts.t(localeOf(context, dialogServices), 'error'),
   });
-  server.get('/healthz', (_req: Request, res: Response, next) => {
-    res.send(200, { status: 'ok' });
-    next();
+
+  const server = createServer(config, logger);
+  registerBotEndpoint(server, {
+    adapter,
+    logger,
+    ownServiceUrl: directLineServiceUrl,
+    isOwnConversation: isWebChatConversation,
+    run: (context) => bot.run(context),
   });
   registerResetPage(server, { reset, limits, texts, logger, settings: dialogServices.settings });
   const proactive: ProactiveTurns = new ProactiveTurns(
@@ -289,12 +222,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     limits,
     logger,
   });
-  server.on('restifyError', (_req: Request, _res: Response, error: Error, callback: () => void) => {
-    // The class only: messages of parse errors quote the request, and paths may carry tokens.
-    logger.warn('request refused', { error: error.name });
-    callback();
-  });
-
   return {
     server,
     adapter,

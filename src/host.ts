@@ -1,0 +1,128 @@
+import {
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConversationState,
+  type TurnContext,
+} from 'botbuilder';
+import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { Config } from './config.js';
+import { rememberClientAddress } from './security/clientAddress.js';
+import type { Logger } from './security/logger.js';
+import { activityProblem, MAX_ACTIVITY_BYTES } from './web/activityShape.js';
+import { acceptBody, parseQuery } from './web/requestBody.js';
+import { refuseMalformedTarget } from './web/requestUrl.js';
+
+/**
+ * The public cloud's settings with the channel's signing keys taken from elsewhere. The SDK
+ * treats any one of these settings as "all of them are given", so the rest are spelt out.
+ */
+function publicCloudWithKeysFrom(openIdMetadataUrl: string): Record<string, string | boolean> {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
+}
+
+/** The Bot Framework adapter with the bot registration's authentication (none in Emulator mode). */
+export function createAdapter(
+  config: Config,
+  channelCredentials: ServiceClientCredentialsFactory | undefined,
+): { adapter: CloudAdapter; authentication: ConfigurationBotFrameworkAuthentication } {
+  const authentication = new ConfigurationBotFrameworkAuthentication(
+    {
+      MicrosoftAppId: config.bot.appId,
+      MicrosoftAppPassword: config.bot.appPassword,
+      MicrosoftAppType: config.bot.appType,
+      MicrosoftAppTenantId: config.bot.appTenantId,
+      ...(config.bot.channelOpenIdMetadataUrl ? publicCloudWithKeysFrom(config.bot.channelOpenIdMetadataUrl) : {}),
+    },
+    channelCredentials,
+  );
+  return { adapter: new CloudAdapter(authentication), authentication };
+}
+
+/**
+ * A failed turn is logged, the conversation starts afresh (so the failing step is not repeated on
+ * the next message), and the person hears about it in their language.
+ */
+export function recoverFailedTurns(
+  adapter: CloudAdapter,
+  deps: { conversationState: ConversationState; logger: Logger; errorText(context: TurnContext): string },
+): void {
+  const { conversationState, logger } = deps;
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error('turn failed', { error, channel: context.activity.channelId });
+    try {
+      await conversationState.delete(context);
+      await conversationState.saveChanges(context, true);
+    } catch (stateError) {
+      logger.error('could not reset conversation state', { error: stateError });
+    }
+    try {
+      await context.sendActivity(deps.errorText(context));
+    } catch (sendError) {
+      logger.warn('could not tell the person about the error', { error: sendError });
+    }
+  };
+}
+
+/**
+ * The HTTP server every route registers on: slow clients hold a socket only so long, a malformed
+ * request target never reaches a route, the client address and the query are read once, and
+ * `GET /healthz` answers. No body is parsed here: each route reads its own.
+ */
+export function createServer(config: Config, logger: Logger): Server {
+  const server = restify.createServer({ name: 'password-help-bot', handleUncaughtExceptions: false });
+  server.server.headersTimeout = 15_000;
+  server.server.requestTimeout = 30_000;
+  server.pre(refuseMalformedTarget);
+  server.pre(rememberClientAddress(config.trustProxy));
+  server.pre(parseQuery);
+  server.on('restifyError', (_req: Request, _res: Response, error: Error, callback: () => void) => {
+    // The class only: messages of parse errors quote the request, and paths may carry tokens.
+    logger.warn('request refused', { error: error.name });
+    callback();
+  });
+  server.get('/healthz', (_req: Request, res: Response, next) => {
+    res.send(200, { status: 'ok' });
+    next();
+  });
+  return server;
+}
+
+/**
+ * `POST /api/messages`: a JSON activity, checked before the adapter sees it, run by the bot.
+ * Activities that claim the bot's own web chat endpoint or one of its conversations are refused.
+ */
+export function registerBotEndpoint(
+  server: Server,
+  deps: {
+    adapter: CloudAdapter;
+    logger: Logger;
+    ownServiceUrl: string;
+    isOwnConversation(channelId: string, conversationId: string): boolean;
+    run(context: TurnContext): Promise<void>;
+  },
+): void {
+  server.post('/api/messages', acceptBody('json', MAX_ACTIVITY_BYTES), async (req: Request, res: Response) => {
+    const problem = activityProblem(req.body, deps);
+    if (problem) {
+      res.send(400, { error: problem });
+      return;
+    }
+    try {
+      await deps.adapter.process(req, res, deps.run);
+    } catch (error) {
+      deps.logger.error('activity not processed', { error });
+      if (!res.headersSent) res.send(500, { error: 'The activity could not be processed.' });
+    }
+  });
+}
