@@ -65,25 +65,60 @@ export interface Services {
   dialogServices: DialogServices;
 }
 
+/** Every kind of record the bot keeps, each behind its repository: the one place that picks the store. */
+interface Repositories {
+  accounts: JsonAccountRepository;
+  requests: JsonResetRequestRepository;
+  challenges: JsonSmsChallengeRepository;
+  pages: JsonPasswordPageRepository;
+  escalations: JsonEscalationRepository;
+  tickets: JsonTicketRepository;
+  botStorage: JsonFileBotStorage;
+}
+
+/** The embedded JSON store under DATA_DIR, opened (directories made, stale temp files removed). */
+async function openJsonStore(dataDir: string): Promise<Repositories> {
+  const store: Repositories = {
+    accounts: new JsonAccountRepository(dataDir),
+    requests: new JsonResetRequestRepository(dataDir),
+    challenges: new JsonSmsChallengeRepository(dataDir),
+    pages: new JsonPasswordPageRepository(dataDir),
+    escalations: new JsonEscalationRepository(dataDir),
+    tickets: new JsonTicketRepository(dataDir),
+    botStorage: new JsonFileBotStorage(`${dataDir}/conversations`),
+  };
+  await Promise.all(Object.values(store).map((repository) => repository.init()));
+  return store;
+}
+
+/** What the dialogs need to know of the configuration. */
+function dialogSettings(config: Config): DialogServices['settings'] {
+  return {
+    defaultLocale: config.defaultLocale,
+    publicBaseUrl: config.publicBaseUrl,
+    passwordMinLength: config.passwordMinLength,
+    resetLinkTtlMs: config.resetLinkTtlMs,
+    smsCodeTtlMs: config.smsCodeTtlMs,
+    emailFrom: config.emailFrom,
+    supportUrl: config.supportUrl,
+    supportWaitMs: config.supportWaitMs,
+    defaultRegion: config.defaultRegion,
+  };
+}
+
 /** The store and the domain services behind both the chat and the web pages. */
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const { logger } = options;
-  const accountsRepo = new JsonAccountRepository(config.dataDir);
-  const requestsRepo = new JsonResetRequestRepository(config.dataDir);
-  const challengesRepo = new JsonSmsChallengeRepository(config.dataDir);
-  const pagesRepo = new JsonPasswordPageRepository(config.dataDir);
-  const escalationsRepo = new JsonEscalationRepository(config.dataDir);
-  const ticketsRepo = new JsonTicketRepository(config.dataDir);
-  const botStorage = new JsonFileBotStorage(`${config.dataDir}/conversations`);
-  await Promise.all([
-    accountsRepo.init(),
-    requestsRepo.init(),
-    challengesRepo.init(),
-    pagesRepo.init(),
-    escalationsRepo.init(),
-    ticketsRepo.init(),
-    botStorage.init(),
-  ]);
+  const store = await openJsonStore(config.dataDir);
+  const {
+    accounts: accountsRepo,
+    requests: requestsRepo,
+    challenges: challengesRepo,
+    pages: pagesRepo,
+    escalations: escalationsRepo,
+    tickets: ticketsRepo,
+    botStorage,
+  } = store;
 
   const texts = createTexts(config.serviceName);
   const audit = new FileAuditTrail(config.dataDir, logger);
@@ -172,17 +207,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     passwordPages,
     escalations,
     tickets,
-    settings: {
-      defaultLocale: config.defaultLocale,
-      publicBaseUrl: config.publicBaseUrl,
-      passwordMinLength: config.passwordMinLength,
-      resetLinkTtlMs: config.resetLinkTtlMs,
-      smsCodeTtlMs: config.smsCodeTtlMs,
-      emailFrom: config.emailFrom,
-      supportUrl: config.supportUrl,
-      supportWaitMs: config.supportWaitMs,
-      defaultRegion: config.defaultRegion,
-    },
+    settings: dialogSettings(config),
   };
   return {
     texts,
