@@ -1,8 +1,8 @@
 import { handToPerson } from './handoff.js';
-import { ActionTypes, MessageFactory, type TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isPlausibleName, type CardDetails } from '../src/recovery/billingRecovery.js';
-import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, type AnyInput } from './prompts.js';
+import { AnyInputPrompt, ChoiceIdPrompt, choicePromptOptions, withButtons, type AnyInput } from './prompts.js';
 import { billingDetailsCard } from './cards.js';
 import { chatOrigin, isTeams, localeOf, regionOf, sayRateLimited, textsFor, type DialogServices } from './services.js';
 
@@ -112,8 +112,7 @@ export class BillingDialog extends ComponentDialog {
   private async askPartnerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const t = this.t(step.context);
     const labels = [...this.services.billing.partners.map((partner) => partner.name), t('billing.partnerOther')];
-    const actions = labels.map((label) => ({ type: ActionTypes.ImBack, title: label, value: label }));
-    return step.prompt(PARTNER_PROMPT, { prompt: MessageFactory.suggestedActions(actions, t('billing.partnerAsk')) });
+    return step.prompt(PARTNER_PROMPT, { prompt: withButtons(t('billing.partnerAsk'), labels) });
   }
 
   private async partnerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

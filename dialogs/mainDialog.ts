@@ -11,7 +11,7 @@ import { findLinkToken } from '../src/recovery/secrets.js';
 import { BILLING_DIALOG, BillingDialog } from './billingDialog.js';
 import { CHANGE_PASSWORD_DIALOG, ChangePasswordDialog, type ChangePasswordResult } from './changePasswordDialog.js';
 import { EMAIL_RESET_DIALOG, EmailResetDialog } from './emailResetDialog.js';
-import { METHOD_CHOICES, MENU_CHOICES, normalizeUtterance, type MenuChoice } from './intents.js';
+import { METHOD_CHOICES, MENU_CHOICES, normalizeUtterance } from './intents.js';
 import { PHONE_DIALOG, PhoneDialog, type PhoneResult } from './phoneDialog.js';
 import { ChoiceIdPrompt, choicePromptOptions } from './prompts.js';
 import { REDEEM_LINK_DIALOG, RedeemLinkDialog, type RedeemLinkResult } from './redeemLinkDialog.js';
@@ -31,7 +31,7 @@ import { handOffDue, noteStepOutcome } from './struggle.js';
 import { localeOf, phoneRegionsOf, textsFor, type DialogServices } from './services.js';
 import { emailIn, hasCodeDigits, phoneIn } from '../src/nlu/details.js';
 import { answerWithWayOn, didYouMeanOptions, labelKeyOf } from './wayOn.js';
-import { isJourneyIntent, type OutOfScopeIntent } from '../src/nlu/intents.js';
+import { isJourneyIntent, JOURNEY_INTENTS, type JourneyIntent, type OutOfScopeIntent } from '../src/nlu/intents.js';
 
 export const MAIN_DIALOG = 'mainDialog';
 const STEPS = 'mainSteps';
@@ -69,14 +69,14 @@ export interface MainOptions {
   /** Greet before the menu: a new conversation, or a message with nothing recognised. */
   greet?: boolean;
   /** Start this journey straight away, as if the person had chosen it. */
-  startWith?: MenuChoice | 'email' | 'sms' | 'billing';
+  startWith?: JourneyChoice;
   /** Show the menu at once, without reading the message that led here. */
   showMenu?: boolean;
   /** Support handed the person to this journey; its end is reported to the escalation. */
   escalationId?: string;
 }
 
-type JourneyChoice = MenuChoice | 'email' | 'sms' | 'billing';
+type JourneyChoice = JourneyIntent;
 
 /** What the person's first message already asked for, so the menu can be skipped. */
 type Route = { kind: 'choice'; choice: JourneyChoice } | { kind: 'link'; text: string };
@@ -88,7 +88,7 @@ type Reading =
   | { kind: 'menu'; before?: 'greeting' | 'help' | 'cancel' }
   | { kind: 'unsure'; candidates: JourneyChoice[] };
 
-const JOURNEY_CHOICES: readonly JourneyChoice[] = [...MENU_CHOICES, ...METHOD_CHOICES];
+const JOURNEY_CHOICES: readonly JourneyChoice[] = JOURNEY_INTENTS;
 
 /**
  * The root of every conversation: J1's greeting and menu, routing into the journeys, and the
@@ -153,7 +153,7 @@ export class MainDialog extends ComponentDialog {
     const candidates = intents
       .filter((entry) => isJourneyIntent(entry.intent) && entry.score >= CANDIDATE)
       .slice(0, 3)
-      .map((entry) => entry.intent as JourneyChoice);
+      .map((entry) => entry.intent as JourneyIntent);
     if (top && top.score >= NEAR && candidates.length > 0) return { kind: 'unsure', candidates };
     return { kind: 'menu', before: 'greeting' };
   }
@@ -372,9 +372,7 @@ export class MainDialog extends ComponentDialog {
 
 /** A step's result: a route recognised up front, or a choice id from a prompt. */
 function asRoute(result: unknown): Route {
-  return typeof result === 'string'
-    ? { kind: 'choice', choice: result as MenuChoice | 'email' | 'sms' | 'billing' }
-    : (result as Route);
+  return typeof result === 'string' ? { kind: 'choice', choice: result as JourneyChoice } : (result as Route);
 }
 
 /**

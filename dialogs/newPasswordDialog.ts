@@ -1,4 +1,4 @@
-import { ActionTypes, MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import { ActionTypes, TurnContext, type Activity } from 'botbuilder';
 import {
   ComponentDialog,
   DialogTurnStatus,
@@ -10,7 +10,7 @@ import {
 import type { GrantProblem, PasswordOrigin, PasswordOutcome, ProposalOutcome } from '../src/recovery/resetService.js';
 import type { ResetGrant } from '../src/recovery/types.js';
 import { newPasswordCard } from './cards.js';
-import { PasswordInputPrompt, type PasswordInput } from './prompts.js';
+import { PasswordInputPrompt, withButtons, type PasswordInput } from './prompts.js';
 import { isTeams, localeOf, textsFor, timeZoneOf, type DialogServices } from './services.js';
 import { PASSWORD_PAGE_DONE } from './teams.js';
 import { turnOf } from './turn.js';
@@ -181,12 +181,7 @@ export class NewPasswordDialog extends ComponentDialog {
   /** Help for the step, or the menu, as buttons; the password card stays where it was. */
   private offerHelp(context: TurnContext): Partial<Activity> {
     const t = textsFor(context, this.services);
-    const actions = [t('password.helpButton'), t('closing.menuButton')].map((title) => ({
-      type: ActionTypes.ImBack,
-      title,
-      value: title,
-    }));
-    return MessageFactory.suggestedActions(actions, t('password.question'));
+    return withButtons(t('password.question'), [t('password.helpButton'), t('closing.menuButton')]);
   }
 
   /** Only the advice button's label (in either language) or its choice id, never a password. */

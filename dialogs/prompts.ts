@@ -72,6 +72,14 @@ export class ChoiceIdPrompt extends MessagePrompt<string> {
   }
 }
 
+/** A message with buttons that send their title back as text, as if the person had typed it. */
+export function withButtons(text: string, titles: readonly string[]): Partial<Activity> {
+  return MessageFactory.suggestedActions(
+    titles.map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
+    text,
+  );
+}
+
 /** A message with one button per choice; the button sends its label back as text. */
 export function choiceMessage(
   context: TurnContext,
@@ -81,11 +89,10 @@ export function choiceMessage(
   variables?: TextVariables,
 ): Partial<Activity> {
   const t = textsFor(context, services);
-  const actions = spec.choices.map((choice) => {
-    const label = t(labelKeyIn(spec, choice));
-    return { type: ActionTypes.ImBack, title: label, value: label };
-  });
-  return MessageFactory.suggestedActions(actions, t(textKey, variables));
+  return withButtons(
+    t(textKey, variables),
+    spec.choices.map((choice) => t(labelKeyIn(spec, choice))),
+  );
 }
 
 export function choicePromptOptions(

@@ -1,11 +1,11 @@
-import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { PromptOptions } from 'botbuilder-dialogs';
-import type { OutOfScopeIntent } from '../src/nlu/intents.js';
-import { METHOD_CHOICES, type MenuChoice } from './intents.js';
-import { choicePromptOptions } from './prompts.js';
+import type { JourneyIntent, OutOfScopeIntent } from '../src/nlu/intents.js';
+import { METHOD_CHOICES } from './intents.js';
+import { choicePromptOptions, withButtons } from './prompts.js';
 import { textsFor, type DialogServices } from './services.js';
 
-type JourneyChoice = MenuChoice | (typeof METHOD_CHOICES)[number];
+type JourneyChoice = JourneyIntent;
 
 /** The texts key of a journey's button label: the menu's, or the reset method's. */
 export function labelKeyOf(choice: JourneyChoice): string {
@@ -32,11 +32,10 @@ export function answerWithWayOn(
 ): Partial<Activity> {
   const t = textsFor(context, services);
   const { text, wayOn } = ANSWERS[intent];
-  const actions = wayOn.map((choice) => {
-    const title = t(choice === 'menu' ? 'closing.menuButton' : labelKeyOf(choice));
-    return { type: ActionTypes.ImBack, title, value: title };
-  });
-  return MessageFactory.suggestedActions(actions, t(text));
+  return withButtons(
+    t(text),
+    wayOn.map((choice) => t(choice === 'menu' ? 'closing.menuButton' : labelKeyOf(choice))),
+  );
 }
 
 /**
@@ -45,12 +44,7 @@ export function answerWithWayOn(
  */
 export function anythingElse(context: TurnContext, services: DialogServices): Partial<Activity> {
   const t = textsFor(context, services);
-  const actions = [t('closing.menuButton'), t('menu.agent')].map((title) => ({
-    type: ActionTypes.ImBack,
-    title,
-    value: title,
-  }));
-  return MessageFactory.suggestedActions(actions, t('closing.anythingElse'));
+  return withButtons(t('closing.anythingElse'), [t('closing.menuButton'), t('menu.agent')]);
 }
 
 /** "Did you mean …?" with the journeys a message came close to, and "something else" for the menu. */
