@@ -1,6 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import { clientAddressOf } from '../security/clientAddress.js';
 import type { Logger } from '../security/logger.js';
+import { isSecretField } from '../security/redact.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import { valueProblem } from '../web/activityShape.js';
 import { acceptBody } from '../web/requestBody.js';
@@ -17,8 +18,6 @@ const MAX_POST_BYTES = 48 * 1024;
 const CLIENT_TYPES = new Set(['message', 'event', 'typing']);
 /** What the history keeps of a secret the person typed or submitted: they see that it was sent, nobody sees it. */
 export const SECRET_PLACEHOLDER = '••••••••';
-/** Card fields that hold secrets, kept in the history only as the placeholder. */
-const SECRET_FIELDS = new Set(['password', 'confirm', 'currentPassword', 'code', 'cardNumber']);
 
 /** An activity from a client, made into what the bot receives: only fields a client may set. */
 export interface IncomingActivity {
@@ -281,7 +280,7 @@ function toLogged(activity: IncomingActivity, secretText: boolean): LoggedActivi
   if (secretText && typeof activity.text === 'string') logged.text = SECRET_PLACEHOLDER;
   if (activity.value !== null && typeof activity.value === 'object' && !Array.isArray(activity.value)) {
     logged.value = Object.fromEntries(
-      Object.entries(activity.value).map(([key, item]) => [key, SECRET_FIELDS.has(key) ? SECRET_PLACEHOLDER : item]),
+      Object.entries(activity.value).map(([key, item]) => [key, isSecretField(key) ? SECRET_PLACEHOLDER : item]),
     );
   }
   return logged;

@@ -63,6 +63,11 @@ export function redactText(text: string): string {
   return result;
 }
 
+/** Whether a field of that name holds a secret (whatever the case of its name). */
+export function isSecretField(name: string): boolean {
+  return SECRET_KEYS.has(name.toLowerCase());
+}
+
 /** A deep copy of a value with secret fields replaced and free text masked. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[…]';
@@ -73,7 +78,7 @@ export function redact(value: unknown, depth = 0): unknown {
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const name = key.toLowerCase();
-    if (SECRET_KEYS.has(name)) result[key] = '[redacted]';
+    if (isSecretField(name)) result[key] = '[redacted]';
     else if (IDENTIFIER_KEYS.has(name) && typeof item === 'string') result[key] = item;
     else result[key] = redact(item, depth + 1);
   }
