@@ -15,7 +15,8 @@ const MIN_KNOWN_WORDS = 2;
 export class LanguageGuesser {
   private readonly counts: ReadonlyMap<Locale, Map<string, number>>;
   private readonly totals: ReadonlyMap<Locale, number>;
-  private readonly vocabularySize: number;
+  /** Every word either corpus knows. */
+  private readonly vocabulary: ReadonlySet<string>;
 
   constructor(texts: Readonly<Record<Locale, Iterable<string>>>) {
     const counts = new Map<Locale, Map<string, number>>();
@@ -35,13 +36,13 @@ export class LanguageGuesser {
     }
     this.counts = counts;
     this.totals = totals;
-    this.vocabularySize = vocabulary.size;
+    this.vocabulary = vocabulary;
   }
 
   /** The language the message is clearly written in, or undefined when it does not say. */
   guess(text: string): Locale | undefined {
     const words = wordsOf(text.replace(/\S*[@/:]\S*/gu, ' ')).filter(
-      (word) => !/\d/u.test(word) && [...this.counts.values()].some((table) => table.has(word)),
+      (word) => !/\d/u.test(word) && this.vocabulary.has(word),
     );
     if (words.length < MIN_KNOWN_WORDS) return undefined;
     const scores = [...this.counts.keys()].map((locale) => ({ locale, score: this.logLikelihood(locale, words) }));
@@ -54,7 +55,7 @@ export class LanguageGuesser {
     const table = this.counts.get(locale)!;
     const total = this.totals.get(locale)!;
     let score = 0;
-    for (const word of words) score += Math.log(((table.get(word) ?? 0) + 1) / (total + this.vocabularySize));
+    for (const word of words) score += Math.log(((table.get(word) ?? 0) + 1) / (total + this.vocabulary.size));
     return score;
   }
 }
