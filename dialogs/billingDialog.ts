@@ -27,7 +27,7 @@ interface NameState {
 }
 
 /**
- * J5: the person who no longer knows their email or number. By card (three prompts, or the
+ * Billing recovery: the person who no longer knows their email or number. By card (three prompts, or the
  * card at once; in Teams only the card), through a partner, or another way.
  */
 export class BillingDialog extends ComponentDialog {

@@ -39,7 +39,7 @@ function formCard(
 }
 
 /**
- * J4's card: two password-style inputs that submit `{ password, confirm }`. In Teams it also
+ * The new-password step's card: two password-style inputs that submit `{ password, confirm }`. In Teams it also
  * opens the same form as a Teams dialog page (a `task/fetch` invoke), for people who prefer it.
  */
 export function newPasswordCard(context: TurnContext, services: DialogServices): Partial<Activity> {
@@ -68,7 +68,7 @@ export function newPasswordCard(context: TurnContext, services: DialogServices):
   );
 }
 
-/** J6's card: the current password, submitting `{ currentPassword }`. */
+/** The password change's card: the current password, submitting `{ currentPassword }`. */
 export function currentPasswordCard(
   context: TurnContext,
   services: DialogServices,
@@ -104,7 +104,7 @@ export function codeCard(context: TurnContext, services: DialogServices): Partia
   );
 }
 
-/** J5's card: name and card number at once, submitting `{ firstName, lastName, cardNumber }`. */
+/** The billing recovery's card: name and card number at once, submitting `{ firstName, lastName, cardNumber }`. */
 export function billingDetailsCard(context: TurnContext, services: DialogServices): Partial<Activity> {
   const t = textsFor(context, services);
   return formCard(

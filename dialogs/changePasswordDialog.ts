@@ -12,12 +12,12 @@ import { textsFor, type DialogServices } from './services.js';
 export const CHANGE_PASSWORD_DIALOG = 'changePasswordDialog';
 const STEPS = 'changePasswordSteps';
 
-/** How J6 ended; 'useReset' asks the caller to continue with the reset route. */
+/** How the password change ended; 'useReset' asks the caller to continue with the reset route. */
 export type ChangePasswordResult = { kind: 'changed' } | { kind: 'useReset' } | { kind: 'stopped' };
 
 /**
- * J6: a signed-in person on a grown-up profile confirms the current password, then chooses a
- * new one in J4. Everyone else is told why not, and offered the reset, which needs no sign-in.
+ * Password change: a signed-in person on a grown-up profile confirms the current password, then chooses a
+ * new one in the new-password step. Everyone else is told why not, and offered the reset, which needs no sign-in.
  */
 export class ChangePasswordDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {

@@ -15,8 +15,8 @@ const CURRENT_PROMPT = 'currentPassword';
 const MAX_INPUT = 4096;
 
 /**
- * What the current password opens: a new password (J6, through a grant for J4), or the phone
- * number, a recovery factor (J7). Each words the card and the lock in its own terms.
+ * What the current password opens: a new password (the password change, through a grant for the new-password step), or the phone
+ * number, a recovery factor (the phone number change). Each words the card and the lock in its own terms.
  */
 export type CurrentPasswordPurpose = 'password' | 'phone';
 
@@ -26,7 +26,7 @@ export interface CurrentPasswordOptions {
   purpose: CurrentPasswordPurpose;
 }
 
-/** How the check ended: confirmed (with J4's grant for a password change), or the reset instead, or signed out. */
+/** How the check ended: confirmed (with the new-password step's grant for a password change), or the reset instead, or signed out. */
 export type CurrentPasswordResult =
   { kind: 'verified'; grant?: ResetGrant } | { kind: 'useReset' } | { kind: 'notSignedIn' };
 
@@ -36,7 +36,7 @@ const TEXTS: Record<CurrentPasswordPurpose, { intro: string; wrong: string; lock
 };
 
 /**
- * J6 and J7: a signed-in person confirms the current password before the account's password or
+ * The password change and the phone number change: a signed-in person confirms the current password before the account's password or
  * phone number changes, so that a chat left open on a shared device is not enough. Ten failed
  * checks in an hour lock both for the account; "reset" leaves for the reset, which needs no
  * password.

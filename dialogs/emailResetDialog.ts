@@ -18,7 +18,7 @@ export const EMAIL_RESET_DIALOG = 'emailResetDialog';
 const STEPS = 'emailResetSteps';
 const EMAIL_PROMPT = 'email';
 
-/** J2: ask the address, answer the same for every address, then wait for the link. */
+/** Email reset: ask the address, answer the same for every address, then wait for the link. */
 export class EmailResetDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(EMAIL_RESET_DIALOG);

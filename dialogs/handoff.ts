@@ -6,7 +6,7 @@ import { forgetStruggle } from './struggle.js';
 import { turnOf } from './turn.js';
 
 /**
- * J9, bot → person: opens a ticket with a redacted summary, tells the channel with a
+ * The handover, bot → person: opens a ticket with a redacted summary, tells the channel with a
  * `handoff.initiate` event, and tells the person what happens next. From then on the bot only
  * says that an agent is coming, until support completes the ticket or the person cancels.
  */

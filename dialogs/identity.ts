@@ -37,7 +37,7 @@ export function signedInPersonOf(context: TurnContext, services: DialogServices)
 export type SignedInCheck = { kind: 'ok'; person: SignedInPerson } | { kind: 'notSignedIn' } | { kind: 'kidsProfile' };
 
 /**
- * J6 and J7 change the account itself, so they need a signed-in person on a grown-up profile:
+ * The password change and the phone number change alter the account itself, so they need a signed-in person on a grown-up profile:
  * a Kids profile may watch, not manage the account.
  */
 export async function checkSignedIn(context: TurnContext, services: DialogServices): Promise<SignedInCheck> {

@@ -91,7 +91,7 @@ type Reading =
 const JOURNEY_CHOICES: readonly JourneyChoice[] = JOURNEY_INTENTS;
 
 /**
- * The root of every conversation: J1's greeting and menu, routing into the journeys, and the
+ * The root of every conversation: the greeting and menu, routing into the journeys, and the
  * cancel, help and menu interruptions that work at every step of every journey below it.
  */
 export class MainDialog extends ComponentDialog {
@@ -185,7 +185,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   /**
-   * J9 without being asked: the second limit, or the third answer turned down at one step in a
+   * The handover without being asked: the second limit, or the third answer turned down at one step in a
    * row (see struggle.ts), ends the journey and hands the person to an agent.
    */
   private async handOffIfDue(

@@ -41,7 +41,7 @@ interface StepState extends NewPasswordOptions {
   pendingHash?: string;
 }
 
-/** J4: asks for the new password by card (or typed, outside Teams) until it passes every rule. */
+/** New-password step: asks for the new password by card (or typed, outside Teams) until it passes every rule. */
 export class NewPasswordDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(NEW_PASSWORD_DIALOG);

@@ -49,11 +49,11 @@ interface StepState {
   phone?: string;
 }
 
-/** How J7 ended; 'useReset' (the current password is forgotten, or locked) asks the caller for the reset. */
+/** How the phone number change ended; 'useReset' (the current password is forgotten, or locked) asks the caller for the reset. */
 export type PhoneResult = { kind: 'done' } | { kind: 'stopped' } | { kind: 'useReset' };
 
 /**
- * J7: add, replace or remove the account's phone number. The phone is a recovery factor, so the
+ * Phone number change: add, replace or remove the account's phone number. The phone is a recovery factor, so the
  * current password comes first, as for a password change. A new number counts only once the code
  * sent to it comes back; removing the number, which leaves email as the only way to reset,
  * needs a confirmation.

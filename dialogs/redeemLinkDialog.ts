@@ -33,7 +33,7 @@ export interface RedeemLinkOptions {
 /** Ends with 'changed', or with what became of a dead link. */
 export type RedeemLinkResult = { kind: 'changed' } | OfferNewEmailResult;
 
-/** J2 in the chat: the pasted link is checked and leads to the new-password step. */
+/** The email reset in the chat: the pasted link is checked and leads to the new-password step. */
 export class RedeemLinkDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(REDEEM_LINK_DIALOG);

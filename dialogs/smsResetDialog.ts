@@ -49,10 +49,10 @@ interface OfferState extends CodeState {
   reason: 'expired' | 'tooManyTries' | 'noCode' | 'notArrived';
 }
 
-/** How J3 ended; 'useEmail' asks the caller to continue with the email route. */
+/** How the SMS reset ended; 'useEmail' asks the caller to continue with the email route. */
 export type SmsResetResult = { kind: 'changed' } | { kind: 'useEmail' } | { kind: 'stopped' };
 
-/** J3: number → the same answer for every number → code (at most five tries) → new password. */
+/** SMS reset: number → the same answer for every number → code (at most five tries) → new password. */
 export class SmsResetDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(SMS_RESET_DIALOG);

@@ -4,7 +4,7 @@ import { stepIs } from '../src/steps.js';
 
 /**
  * What has not worked in a conversation, so that a person who keeps getting stuck reaches an
- * agent (J9) instead of giving up. Kept in the conversation's state by the bot and lent to the
+ * agent (the handover) instead of giving up. Kept in the conversation's state by the bot and lent to the
  * dialogs for the turn; it holds step names and counts, never what the person typed.
  */
 export interface Struggle {

@@ -1,13 +1,16 @@
 import { CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import type { SupportDesk } from '../src/support/desk.js';
 import { isEscalationJourney, type Escalation } from '../src/support/escalations.js';
-import type { SupportChannelStore } from '../src/support/supportChannel.js';
+import type { SupportChannelRepository } from '../src/support/supportChannel.js';
 import type { PostedCard, Ticket } from '../src/support/tickets.js';
 import { channelIdentityOf } from './identity.js';
 import { textsFor, type DialogServices } from './services.js';
 
+/** Texts in the language of the conversation a card goes to. */
+type Translate = ReturnType<typeof textsFor>;
+
 export interface SupportChannelDeps {
-  store: SupportChannelStore;
+  store: SupportChannelRepository;
   /** Microsoft Entra object ids (lower case) of the people who may register the support channel. */
   admins: ReadonlySet<string>;
   desk: SupportDesk;
@@ -81,7 +84,7 @@ export async function handleSupportChannel(
       );
       return true;
     }
-    const sent = await context.sendActivity(escalationCard(context, services, escalation));
+    const sent = await context.sendActivity(escalationCard(t, escalation));
     if (sent?.id) await services.escalations.attachCard(escalation.id, postedCard(context, sent.id));
     return true;
   }
@@ -97,8 +100,7 @@ export function postedCard(context: TurnContext, activityId: string): PostedCard
 }
 
 /** A ticket as the agents see it, with its state: no secret is in a ticket to begin with. */
-export function ticketCard(context: TurnContext, services: DialogServices, ticket: Ticket): Partial<Activity> {
-  const t = textsFor(context, services);
+export function ticketCard(t: Translate, ticket: Ticket): Partial<Activity> {
   const escalation = ticket.escalation ? t('supportDesk.escalationState', { ...ticket.escalation }) : undefined;
   return deskCard(
     t('supportDesk.cardTitle', { ticketId: ticket.id }),
@@ -131,12 +133,7 @@ export function ticketCard(context: TurnContext, services: DialogServices, ticke
 }
 
 /** An escalation an agent started in the channel without a ticket, with its state. */
-export function escalationCard(
-  context: TurnContext,
-  services: DialogServices,
-  escalation: Escalation,
-): Partial<Activity> {
-  const t = textsFor(context, services);
+export function escalationCard(t: Translate, escalation: Escalation): Partial<Activity> {
   return deskCard(
     t('supportDesk.escalationCardTitle', { id: escalation.id }),
     [

@@ -7,17 +7,11 @@ import { textsFor, type DialogServices } from './services.js';
  */
 export const PASSWORD_PAGE_DONE = 'passwordPage/completed';
 
-/** The event a proactive turn carries when J7's code could not be sent, with `{ ending }` of the number. */
+/** The event a proactive turn carries when the code for a new phone number could not be sent, with `{ ending }` of the number. */
 export const PHONE_CODE_NOT_SENT = 'phone/codeNotSent';
 
 /** The event a proactive turn carries when support hands the person to a journey: `{ escalationId, journey }`. */
 export const SUPPORT_ESCALATION = 'support/escalation';
-
-/** Proactive turns in the support team's channel: a new ticket (the ticket), an escalation's outcome. */
-export const SUPPORT_TICKET = 'support/ticket';
-export const SUPPORT_OUTCOME = 'support/outcome';
-/** A ticket's or an escalation's card in the support channel, shown again with its latest state. */
-export const SUPPORT_CARD = 'support/card';
 
 /** The event a proactive turn carries when support completed the person's ticket. */
 export const SUPPORT_RELEASED = 'support/released';

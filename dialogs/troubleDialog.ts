@@ -25,7 +25,7 @@ export interface TroubleOptions {
 /** 'askAddress': a new email was wanted but no address is known yet; the caller asks for it. */
 export type TroubleResult = { kind: 'resent' } | { kind: 'askAddress' } | { kind: 'done' };
 
-/** J8: what to check when the email did not come or the link fails, then a new email in one step. */
+/** Trouble cases: what to check when the email did not come or the link fails, then a new email in one step. */
 export class TroubleDialog extends ComponentDialog {
   constructor(private readonly services: DialogServices) {
     super(TROUBLE_DIALOG);

@@ -20,22 +20,12 @@ import {
   PASSWORD_PAGE_DONE,
   PHONE_CODE_NOT_SENT,
   stripBotMention,
-  SUPPORT_CARD,
   SUPPORT_ESCALATION,
-  SUPPORT_OUTCOME,
   SUPPORT_RELEASED,
-  SUPPORT_TICKET,
 } from '../dialogs/teams.js';
-import {
-  escalationCard,
-  handleSupportChannel,
-  postedCard,
-  ticketCard,
-  type SupportChannelDeps,
-} from '../dialogs/supportChannel.js';
+import { handleSupportChannel, type SupportChannelDeps } from '../dialogs/supportChannel.js';
 import { isEscalationJourney } from './support/escalations.js';
-import type { DeskCardView } from './support/desk.js';
-import { redactedSummary, type PostedCard, type SummaryLine, type Ticket } from './support/tickets.js';
+import { redactedSummary, type SummaryLine } from './support/tickets.js';
 import { stepIs } from './steps.js';
 
 const MAX_RECENT_LINES = 8;
@@ -74,7 +64,7 @@ export class PasswordHelpBot extends ActivityHandler {
   private readonly language: StatePropertyAccessor<Locale>;
 
   constructor(
-    private readonly conversationState: ConversationState,
+    readonly conversationState: ConversationState,
     private readonly mainDialog: MainDialog,
     private readonly services: DialogServices,
     private readonly pages: BotPages,
@@ -103,46 +93,14 @@ export class PasswordHelpBot extends ActivityHandler {
       await next();
     });
 
-    // Work that finished outside the chat (the Teams dialog page, a text that could not be sent)
-    // reaches the conversation as an event on a proactive turn; events from clients are ignored.
+    // Work that finished outside the chat (the Teams dialog page, a text that could not be sent,
+    // support) reaches the person's conversation as an event on a proactive turn; events from
+    // clients are ignored.
     this.onEvent(async (context, next) => {
       // The channel's own hand-off service (Omnichannel, say) reports the agent is done.
       if (context.activity.name === 'handoff.status' && !clientsComposeActivities(context))
         await this.handoffStatus(context);
-      if (!turnOf(context).proactive) return next();
-      const t = textsFor(context, services);
-      const value = (context.activity.value ?? {}) as Record<string, string>;
-      switch (context.activity.name) {
-        case SUPPORT_TICKET: {
-          const ticket = context.activity.value as Ticket;
-          const sent = await context.sendActivity(ticketCard(context, services, ticket));
-          if (sent?.id) await services.tickets.attachCard(ticket.id, postedCard(context, sent.id));
-          break;
-        }
-        case SUPPORT_CARD:
-          await this.showDeskCard(context);
-          break;
-        case SUPPORT_OUTCOME: {
-          const { id = '', journey = '', state = '' } = value;
-          await context.sendActivity(t('supportDesk.escalated', { id, journey, state }));
-          break;
-        }
-        case SUPPORT_RELEASED:
-          await context.sendActivity(t('support.released'));
-          break;
-        case SUPPORT_ESCALATION:
-          await this.startEscalation(context);
-          break;
-        case PHONE_CODE_NOT_SENT:
-          await context.sendActivity(t('phoneChange.notSent', { ending: value.ending ?? '' }));
-          break;
-        case PASSWORD_PAGE_DONE: {
-          const dc = await this.dialogContextFor(context);
-          if (dc.activeDialog) await dc.continueDialog();
-          if (!turnOf(context).passwordPageDone) await context.sendActivity(t('password.changed'));
-          break;
-        }
-      }
+      if (turnOf(context).proactive) await this.ownEvent(context);
       await next();
     });
 
@@ -155,6 +113,29 @@ export class PasswordHelpBot extends ActivityHandler {
         await this.runDialog(await this.dialogContextFor(context), () => ({ greet: true }));
       await next();
     });
+  }
+
+  /** An event of the bot's own, on a turn it started in the person's conversation. */
+  private async ownEvent(context: TurnContext): Promise<void> {
+    const t = textsFor(context, this.services);
+    const value = (context.activity.value ?? {}) as Record<string, string>;
+    switch (context.activity.name) {
+      case SUPPORT_RELEASED:
+        await context.sendActivity(t('support.released'));
+        break;
+      case SUPPORT_ESCALATION:
+        await this.startEscalation(context);
+        break;
+      case PHONE_CODE_NOT_SENT:
+        await context.sendActivity(t('phoneChange.notSent', { ending: value.ending ?? '' }));
+        break;
+      case PASSWORD_PAGE_DONE: {
+        const dc = await this.dialogContextFor(context);
+        if (dc.activeDialog) await dc.continueDialog();
+        if (!turnOf(context).passwordPageDone) await context.sendActivity(t('password.changed'));
+        break;
+      }
+    }
   }
 
   /**
@@ -206,16 +187,6 @@ export class PasswordHelpBot extends ActivityHandler {
     const ticket = await this.services.tickets.openFor(context.activity.conversation.id);
     if (ticket && (await this.services.tickets.complete(ticket.id, 'channel')))
       await context.sendActivity(textsFor(context, this.services)('support.released'));
-  }
-
-  /** A ticket's or an escalation's card in the support channel, replaced in place with its latest state. */
-  private async showDeskCard(context: TurnContext): Promise<void> {
-    const view = context.activity.value as DeskCardView & { card: PostedCard };
-    const card =
-      view.kind === 'ticket'
-        ? ticketCard(context, this.services, view.ticket)
-        : escalationCard(context, this.services, view.escalation);
-    await context.updateActivity({ ...card, id: view.card.activityId });
   }
 
   /** Support handed the person to a journey: whatever was under way gives way to it. */

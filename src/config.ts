@@ -89,13 +89,13 @@ export interface RateLimitSettings {
   perApiKeyMinute: number;
   /** Activities one web chat conversation may post. */
   directLinePostsPerConversationMinute: number;
-  /** J6: failed current-password checks per account before the journey locks for an hour. */
+  /** Password change: failed current-password checks per account before the journey locks for an hour. */
   currentPasswordFailuresHour: number;
-  /** J9: tickets one conversation may open, so nobody can flood the support channel. */
+  /** Handover: tickets one conversation may open, so nobody can flood the support channel. */
   ticketsPerConversationHour: number;
-  /** J9, from one client address (web chat), whatever the conversation. */
+  /** Handover: from one client address (web chat), whatever the conversation. */
   ticketsPerClientAddressHour: number;
-  /** J9, from everyone together: support is a team of people, not a queue without end. */
+  /** Handover: from everyone together: support is a team of people, not a queue without end. */
   ticketsOverallHour: number;
 }
 

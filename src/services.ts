@@ -1,11 +1,14 @@
 import { IntentRecognizer } from '../dialogs/intents.js';
 import type { DialogServices } from '../dialogs/services.js';
+import { ConversationReferenceStore } from './conversationReferences.js';
 import { LOCALES, type Config } from './config.js';
 import { createTexts, type Texts } from './i18n.js';
 import { createEmailSender, type EmailSender } from './messaging/email.js';
 import { EmailNotifier } from './messaging/emailNotifier.js';
 import { createSmsSender, type SmsSender } from './messaging/sms.js';
 import { SmsNotifier } from './messaging/smsNotifier.js';
+import { OutboxTicketSink } from './messaging/supportOutbox.js';
+import { IntentClassifier } from './nlu/classifier.js';
 import { AccountService } from './recovery/accounts.js';
 import { BillingRecoveryService } from './recovery/billingRecovery.js';
 import { seedDemoAccounts } from './recovery/demoAccounts.js';
@@ -13,17 +16,12 @@ import { IdentityService } from './recovery/identity.js';
 import { loadPartners } from './recovery/partners.js';
 import { PasswordChangeService } from './recovery/passwordChange.js';
 import { PasswordPageService } from './recovery/passwordPages.js';
-import { PhoneChangeService } from './recovery/phoneChange.js';
 import { PasswordPolicy } from './recovery/passwordPolicy.js';
+import { PhoneChangeService, type CodeNotSent } from './recovery/phoneChange.js';
 import { ResetRequestLimits } from './recovery/requestLimits.js';
 import { ResetService } from './recovery/resetService.js';
 import { SmsResetService } from './recovery/smsReset.js';
 import { FileAuditTrail } from './security/audit.js';
-import { OutboxTicketSink } from './messaging/supportOutbox.js';
-import { EscalationService } from './support/escalations.js';
-import { ChannelOrOutboxSink, SupportChannelStore } from './support/supportChannel.js';
-import { IntentClassifier } from './nlu/classifier.js';
-import { TicketService } from './support/tickets.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
 import { RateLimits } from './security/rateLimits.js';
@@ -32,11 +30,48 @@ import {
   JsonAccountRepository,
   JsonEscalationRepository,
   JsonPasswordPageRepository,
-  JsonTicketRepository,
   JsonResetRequestRepository,
   JsonSmsChallengeRepository,
+  JsonSupportChannelRepository,
+  JsonTicketRepository,
+  JsonWebChatConversationRepository,
 } from './store/jsonRepositories.js';
+import { EscalationService } from './support/escalations.js';
+import { NO_SUPPORT_CHANNEL, type SupportChannel } from './support/supportChannel.js';
+import { TicketService } from './support/tickets.js';
 import { BackgroundTasks } from './tasks.js';
+
+/** Every kind of record the bot keeps, each behind its repository: the one place that picks the store. */
+export interface Repositories {
+  accounts: JsonAccountRepository;
+  requests: JsonResetRequestRepository;
+  challenges: JsonSmsChallengeRepository;
+  pages: JsonPasswordPageRepository;
+  escalations: JsonEscalationRepository;
+  tickets: JsonTicketRepository;
+  supportChannel: JsonSupportChannelRepository;
+  webChats: JsonWebChatConversationRepository;
+  references: ConversationReferenceStore;
+  botStorage: JsonFileBotStorage;
+}
+
+/** The embedded JSON store under DATA_DIR, opened (directories made, stale temp files removed). */
+export async function openJsonStore(dataDir: string): Promise<Repositories> {
+  const store: Repositories = {
+    accounts: new JsonAccountRepository(dataDir),
+    requests: new JsonResetRequestRepository(dataDir),
+    challenges: new JsonSmsChallengeRepository(dataDir),
+    pages: new JsonPasswordPageRepository(dataDir),
+    escalations: new JsonEscalationRepository(dataDir),
+    tickets: new JsonTicketRepository(dataDir),
+    supportChannel: new JsonSupportChannelRepository(dataDir),
+    webChats: new JsonWebChatConversationRepository(dataDir),
+    references: new ConversationReferenceStore(dataDir),
+    botStorage: new JsonFileBotStorage(`${dataDir}/conversations`),
+  };
+  await Promise.all(Object.values(store).map((repository) => repository.init()));
+  return store;
+}
 
 export interface ServiceOptions {
   logger: Logger;
@@ -47,48 +82,191 @@ export interface ServiceOptions {
   now?: () => Date;
 }
 
-export interface Services {
+/** What the app adds when it builds the services for a running bot; the dialog tests go without. */
+export interface ServiceConnections {
+  /** The store already opened; else the JSON store under DATA_DIR is opened. */
+  store?: Repositories;
+  /** The texts, when the app made them already (the support channel writes with them too). */
+  texts?: Texts;
+  /** Where tickets and outcomes go and how support reaches people; else tickets go to the outbox. */
+  supportChannel?: SupportChannel;
+  /** Tells a conversation that a code could not be sent after the chat answered. */
+  onCodeNotSent?: (notice: CodeNotSent) => Promise<void>;
+}
+
+/** The pieces every service shares. */
+interface Basics {
+  config: Config;
+  store: Repositories;
+  options: ServiceOptions;
   texts: Texts;
-  accounts: AccountService;
-  reset: ResetService;
-  sms: SmsResetService;
-  passwordPages: PasswordPageService;
-  ticketSink: ChannelOrOutboxSink;
-  supportChannel: SupportChannelStore;
+  audit: FileAuditTrail;
+  tasks: BackgroundTasks;
+  limits: RateLimits;
+  secretKey: string;
+}
+
+export interface Services extends Recovery {
+  texts: Texts;
+  store: Repositories;
+  logger: Logger;
   /** The server's secret key (CARD_HMAC_KEY, or the generated development key). */
   secretKey: string;
   audit: FileAuditTrail;
   tasks: BackgroundTasks;
   limits: RateLimits;
-  emailSender: EmailSender;
-  botStorage: JsonFileBotStorage;
   dialogServices: DialogServices;
 }
 
-/** Every kind of record the bot keeps, each behind its repository: the one place that picks the store. */
-interface Repositories {
-  accounts: JsonAccountRepository;
-  requests: JsonResetRequestRepository;
-  challenges: JsonSmsChallengeRepository;
-  pages: JsonPasswordPageRepository;
-  escalations: JsonEscalationRepository;
-  tickets: JsonTicketRepository;
-  botStorage: JsonFileBotStorage;
+/** The store and the domain services behind the chat, the web pages and the support desk. */
+export async function createServices(
+  config: Config,
+  options: ServiceOptions,
+  connections: ServiceConnections = {},
+): Promise<Services> {
+  const { logger } = options;
+  const store = connections.store ?? (await openJsonStore(config.dataDir));
+  const tasks = new BackgroundTasks(logger);
+  const basics: Basics = {
+    config,
+    store,
+    options,
+    texts: connections.texts ?? createTexts(config.serviceName),
+    audit: new FileAuditTrail(config.dataDir, logger),
+    tasks,
+    limits: new RateLimits(config.limits),
+    secretKey: await loadCardHmacKey(config.cardHmacKey, config.dataDir),
+  };
+  const recovery = await createRecovery(basics, connections.onCodeNotSent);
+  const channel = connections.supportChannel ?? NO_SUPPORT_CHANNEL;
+  const later = (name: string, task: () => Promise<void>) => tasks.run(name, task);
+  const tickets = new TicketService(
+    store.tickets,
+    { channel, outbox: new OutboxTicketSink(config.dataDir), later },
+    basics.audit,
+    basics.limits,
+    logger,
+    options.now,
+  );
+  const escalations = new EscalationService(
+    store.escalations,
+    tickets,
+    channel,
+    basics.audit,
+    logger,
+    later,
+    options.now,
+  );
+  if (config.seedDemoAccounts) await seedDemoAccounts(store.accounts, recovery.accounts, logger);
+  const dialogServices: DialogServices = {
+    texts: basics.texts,
+    intents: new IntentRecognizer(basics.texts, LOCALES),
+    understanding: await IntentClassifier.fromRepository(),
+    reset: recovery.reset,
+    sms: recovery.sms,
+    billing: recovery.billing,
+    phoneChange: recovery.phoneChange,
+    passwordChange: recovery.passwordChange,
+    passwordPages: recovery.passwordPages,
+    identity: new IdentityService(store.accounts),
+    escalations,
+    tickets,
+    settings: dialogSettings(config),
+  };
+  const { texts, audit, limits, secretKey } = basics;
+  return { ...recovery, texts, store, logger, secretKey, audit, tasks, limits, dialogServices };
 }
 
-/** The embedded JSON store under DATA_DIR, opened (directories made, stale temp files removed). */
-async function openJsonStore(dataDir: string): Promise<Repositories> {
-  const store: Repositories = {
-    accounts: new JsonAccountRepository(dataDir),
-    requests: new JsonResetRequestRepository(dataDir),
-    challenges: new JsonSmsChallengeRepository(dataDir),
-    pages: new JsonPasswordPageRepository(dataDir),
-    escalations: new JsonEscalationRepository(dataDir),
-    tickets: new JsonTicketRepository(dataDir),
-    botStorage: new JsonFileBotStorage(`${dataDir}/conversations`),
+interface Recovery {
+  accounts: AccountService;
+  emailSender: EmailSender;
+  reset: ResetService;
+  sms: SmsResetService;
+  billing: BillingRecoveryService;
+  phoneChange: PhoneChangeService;
+  passwordChange: PasswordChangeService;
+  passwordPages: PasswordPageService;
+}
+
+/** The journeys' services: resets by link and by code, billing recovery, the signed-in changes. */
+async function createRecovery(
+  { config, store, options, texts, audit, tasks, limits, secretKey }: Basics,
+  onCodeNotSent: ServiceConnections['onCodeNotSent'],
+): Promise<Recovery> {
+  const now = options.now ? { now: options.now } : {};
+  const requestLimits = new ResetRequestLimits(limits, audit);
+  const { emailSender, accountNotifier, codeNotifier } = await createNotifiers(config, options, texts);
+  const reset = new ResetService(
+    store.accounts,
+    store.requests,
+    new PasswordPolicy(config.passwordMinLength, config.serviceName),
+    accountNotifier,
+    requestLimits,
+    audit,
+    tasks,
+    {
+      linkTtlMs: config.resetLinkTtlMs,
+      passwordHistory: config.passwordHistory,
+      publicBaseUrl: config.publicBaseUrl,
+      ...now,
+    },
+  );
+  const codeOptions = { codeTtlMs: config.smsCodeTtlMs, defaultRegion: config.defaultRegion, secretKey, ...now };
+  const { accounts, requests } = store;
+  return {
+    accounts: new AccountService(accounts, secretKey, audit, config.defaultRegion),
+    emailSender,
+    reset,
+    sms: new SmsResetService(
+      accounts,
+      store.requests,
+      store.challenges,
+      codeNotifier,
+      requestLimits,
+      audit,
+      tasks,
+      codeOptions,
+    ),
+    billing: new BillingRecoveryService(accounts, reset, limits, audit, tasks, {
+      cardHmacKey: secretKey,
+      regions: config.billingRecoveryRegions,
+      partners: await loadPartners(config.partnersFile),
+    }),
+    phoneChange: new PhoneChangeService(
+      accounts,
+      requests,
+      codeNotifier,
+      accountNotifier,
+      requestLimits,
+      audit,
+      tasks,
+      {
+        ...codeOptions,
+        ...(onCodeNotSent ? { onCodeNotSent } : {}),
+      },
+    ),
+    passwordChange: new PasswordChangeService(accounts, requests, limits, audit, now),
+    passwordPages: new PasswordPageService(store.pages, reset, now),
   };
-  await Promise.all(Object.values(store).map((repository) => repository.init()));
-  return store;
+}
+
+/** Mail to the account's address and texts with codes, through the configured senders (or the outbox files). */
+async function createNotifiers(
+  config: Config,
+  options: ServiceOptions,
+  texts: Texts,
+): Promise<{ emailSender: EmailSender; accountNotifier: EmailNotifier; codeNotifier: SmsNotifier }> {
+  const emailSender =
+    options.emailSender ??
+    createEmailSender({ smtpUrl: config.smtpUrl, from: config.emailFrom, dataDir: config.dataDir });
+  const smsSender =
+    options.smsSender ??
+    (await createSmsSender({ twilio: config.twilio, dataDir: config.dataDir, publicBaseUrl: config.publicBaseUrl }));
+  return {
+    emailSender,
+    accountNotifier: new EmailNotifier(emailSender, texts, config.defaultTimeZone),
+    codeNotifier: new SmsNotifier(smsSender, texts),
+  };
 }
 
 /** What the dialogs need to know of the configuration. */
@@ -103,126 +281,5 @@ function dialogSettings(config: Config): DialogServices['settings'] {
     supportUrl: config.supportUrl,
     supportWaitMs: config.supportWaitMs,
     defaultRegion: config.defaultRegion,
-  };
-}
-
-/** The store and the domain services behind both the chat and the web pages. */
-export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
-  const { logger } = options;
-  const store = await openJsonStore(config.dataDir);
-  const {
-    accounts: accountsRepo,
-    requests: requestsRepo,
-    challenges: challengesRepo,
-    pages: pagesRepo,
-    escalations: escalationsRepo,
-    tickets: ticketsRepo,
-    botStorage,
-  } = store;
-
-  const texts = createTexts(config.serviceName);
-  const audit = new FileAuditTrail(config.dataDir, logger);
-  const tasks = new BackgroundTasks(logger);
-  const limits = new RateLimits(config.limits);
-  const requestLimits = new ResetRequestLimits(limits, audit);
-  const emailSender =
-    options.emailSender ??
-    createEmailSender({ smtpUrl: config.smtpUrl, from: config.emailFrom, dataDir: config.dataDir });
-  const cardKey = await loadCardHmacKey(config.cardHmacKey, config.dataDir);
-  const accounts = new AccountService(accountsRepo, cardKey, audit, config.defaultRegion);
-  const accountNotifier = new EmailNotifier(emailSender, texts, config.defaultTimeZone);
-  const reset = new ResetService(
-    accountsRepo,
-    requestsRepo,
-    new PasswordPolicy(config.passwordMinLength, config.serviceName),
-    accountNotifier,
-    requestLimits,
-    audit,
-    tasks,
-    {
-      linkTtlMs: config.resetLinkTtlMs,
-      passwordHistory: config.passwordHistory,
-      publicBaseUrl: config.publicBaseUrl,
-      ...(options.now ? { now: options.now } : {}),
-    },
-  );
-  const smsSender =
-    options.smsSender ??
-    (await createSmsSender({ twilio: config.twilio, dataDir: config.dataDir, publicBaseUrl: config.publicBaseUrl }));
-  const codeNotifier = new SmsNotifier(smsSender, texts);
-  const codeOptions = {
-    codeTtlMs: config.smsCodeTtlMs,
-    defaultRegion: config.defaultRegion,
-    secretKey: cardKey,
-    ...(options.now ? { now: options.now } : {}),
-  };
-  const sms = new SmsResetService(
-    accountsRepo,
-    requestsRepo,
-    challengesRepo,
-    codeNotifier,
-    requestLimits,
-    audit,
-    tasks,
-    codeOptions,
-  );
-  const billing = new BillingRecoveryService(accountsRepo, reset, limits, audit, tasks, {
-    cardHmacKey: cardKey,
-    regions: config.billingRecoveryRegions,
-    partners: await loadPartners(config.partnersFile),
-  });
-  const phoneChange = new PhoneChangeService(
-    accountsRepo,
-    requestsRepo,
-    codeNotifier,
-    accountNotifier,
-    requestLimits,
-    audit,
-    tasks,
-    codeOptions,
-  );
-  const passwordChange = new PasswordChangeService(accountsRepo, requestsRepo, limits, audit, {
-    ...(options.now ? { now: options.now } : {}),
-  });
-  const passwordPages = new PasswordPageService(pagesRepo, reset, { ...(options.now ? { now: options.now } : {}) });
-  const escalations = new EscalationService(escalationsRepo, audit, logger, options.now);
-  const ticketSink = new ChannelOrOutboxSink(
-    new OutboxTicketSink(config.dataDir),
-    (name, task) => tasks.run(name, task),
-    logger,
-  );
-  const tickets = new TicketService(ticketsRepo, ticketSink, audit, limits, logger, options.now);
-  if (config.seedDemoAccounts) await seedDemoAccounts(accountsRepo, accounts, logger);
-
-  const dialogServices: DialogServices = {
-    texts,
-    intents: new IntentRecognizer(texts, LOCALES),
-    understanding: await IntentClassifier.fromRepository(),
-    reset,
-    sms,
-    billing,
-    identity: new IdentityService(accountsRepo),
-    passwordChange,
-    phoneChange,
-    passwordPages,
-    escalations,
-    tickets,
-    settings: dialogSettings(config),
-  };
-  return {
-    texts,
-    accounts,
-    reset,
-    sms,
-    passwordPages,
-    ticketSink,
-    supportChannel: new SupportChannelStore(config.dataDir),
-    secretKey: cardKey,
-    audit,
-    tasks,
-    limits,
-    emailSender,
-    botStorage,
-    dialogServices,
   };
 }

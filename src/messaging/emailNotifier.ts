@@ -29,7 +29,7 @@ export function renderMail(to: string, content: MailContent): EmailMessage {
   return { to, subject: content.subject, text, html };
 }
 
-/** The account emails of J2, in the account holder's language. */
+/** The account emails of the email reset, in the account holder's language. */
 export class EmailNotifier implements AccountNotifier {
   constructor(
     private readonly sender: EmailSender,

@@ -48,8 +48,8 @@ export interface BillingRecoveryOptions {
 }
 
 /**
- * J5: finding an account through how it pays. A card lookup answers the same whether or not it
- * matched; on a match the J2 email goes to the account's own address, which the person never
+ * Billing recovery: finding an account through how it pays. A card lookup answers the same whether or not it
+ * matched; on a match the email reset's mail goes to the account's own address, which the person never
  * learns. The card number is used for its keyed fingerprint and dropped.
  */
 export class BillingRecoveryService {

@@ -8,7 +8,7 @@ export interface AccountNotifier {
   resetLink(to: Recipient, locale: Locale, link: string, validForMs: number): Promise<void>;
   /** `timeZone`: where the person is (an IANA name), when the channel said; the service's otherwise. */
   passwordChanged(to: Recipient, locale: Locale, at: Date, timeZone?: string): Promise<void>;
-  /** J7: the account's number was added, replaced or removed; `last digits` of the new one, if any. */
+  /** Phone number change: the account's number was added, replaced or removed; `last digits` of the new one, if any. */
   phoneChanged(
     to: Recipient,
     locale: Locale,

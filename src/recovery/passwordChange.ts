@@ -20,7 +20,7 @@ export interface PasswordChangeOptions {
 }
 
 /**
- * J6 for a signed-in person: the current password opens the same new-password step (J4) that a
+ * The password change for a signed-in person: the current password opens the same new-password step that a
  * reset link or code opens, through a grant bound to the conversation, so the change has the
  * same rules and after-effects as a reset. Ten failed checks in an hour lock the journey.
  */
@@ -45,7 +45,7 @@ export class PasswordChangeService {
 
   /**
    * The current password of a signed-in person, before a change that needs it (the phone number,
-   * J7): failures count towards the same lock as J6's.
+   * the phone number change): failures count towards the same lock as the password change's.
    */
   async verifyCurrentPassword(
     accountId: string,
@@ -55,7 +55,7 @@ export class PasswordChangeService {
     return outcome.kind === 'verified' ? { kind: 'verified' } : outcome;
   }
 
-  /** J6: the current password, then a grant that opens J4's new-password step for this conversation. */
+  /** Password change: the current password, then a grant that opens the new-password step for this conversation. */
   async checkCurrentPassword(
     accountId: string,
     password: string,

@@ -39,7 +39,7 @@ export type PageSubmitOutcome =
   | (GrantProblem & { locale: Locale });
 
 /**
- * J4 on a page opened from the chat: the chat offers its grant, opening the page makes a
+ * The new-password step on a page opened from the chat: the chat offers its grant, opening the page makes a
  * one-time token for it, and the password posted with that token goes through the same
  * ResetService.setPassword as a card. Tokens are 256-bit, stored hashed, short-lived and bound
  * to one conversation's offer; a finished change deletes the offer, so a token works once.

@@ -28,7 +28,7 @@ export interface PasswordContext {
   personalWords: readonly string[];
 }
 
-/** J4: every rule a new password must pass, in the order the person hears about them. */
+/** New-password step: every rule a new password must pass, in the order the person hears about them. */
 export class PasswordPolicy {
   private readonly zxcvbn: ZxcvbnFactory;
   private readonly commonPasswords: ReadonlySet<string>;

@@ -42,19 +42,13 @@ export function numberEnding(phone: string): string {
 }
 
 /**
- * J7 for a signed-in person: a new number counts only after a code sent to it comes back in the
+ * The phone number change for a signed-in person: a new number counts only after a code sent to it comes back in the
  * same conversation; then it replaces the old one, codes already sent to the old number die,
  * and the account's address hears of it. Removing the number is a separate, confirmed step.
  */
 export class PhoneChangeService {
   private readonly perAccount = new SerialQueue();
   private readonly now: () => Date;
-  /**
-   * Told when a code could not be sent, after the chat already answered. The person is signed
-   * in and typed the number themselves, so saying so reveals nothing about other accounts.
-   */
-  onCodeNotSent: ((notice: CodeNotSent) => Promise<void>) | undefined;
-
   constructor(
     private readonly accounts: AccountRepository,
     private readonly requests: ResetRequestRepository,
@@ -63,7 +57,13 @@ export class PhoneChangeService {
     private readonly requestLimits: ResetRequestLimits,
     private readonly audit: AuditTrail,
     private readonly tasks: BackgroundTasks,
-    private readonly options: SmsCodeOptions,
+    private readonly options: SmsCodeOptions & {
+      /**
+       * Told when a code could not be sent, after the chat already answered. The person is signed
+       * in and typed the number themselves, so saying so reveals nothing about other accounts.
+       */
+      onCodeNotSent?: (notice: CodeNotSent) => Promise<void>;
+    },
   ) {
     this.now = options.now ?? (() => new Date());
   }
@@ -165,7 +165,7 @@ export class PhoneChangeService {
       await this.audit.record({ event: 'phone.code_sent', accountId: account.id, via: 'chat' });
     } catch (error) {
       await this.requestLimits.sendFailed(account.id, origin, error, { purpose: 'phone-verify' });
-      await this.onCodeNotSent?.({
+      await this.options.onCodeNotSent?.({
         conversationId: origin.conversationId,
         locale: origin.locale,
         ending: numberEnding(phone),

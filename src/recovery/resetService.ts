@@ -46,7 +46,7 @@ export interface ResetServiceOptions {
 }
 
 /**
- * Reset links (J2) and the new-password step (J4) behind every route: the one place that decides,
+ * Reset links (the email reset) and the new-password step behind every route: the one place that decides,
  * used alike by the chat and by the web page.
  */
 export class ResetService {
@@ -161,7 +161,7 @@ export class ResetService {
     if (account) await this.sendLinkToAccount(account, origin);
   }
 
-  /** J2's email for an account found another way (billing details): to its own address, limits applied. */
+  /** The email reset's email for an account found another way (billing details): to its own address, limits applied. */
   async sendLinkToAccount(account: Account, origin: RequestOrigin): Promise<void> {
     if (!(await this.requestLimits.allowAccount(account.id, origin))) return;
     const token = newLinkToken();

@@ -35,7 +35,7 @@ export type CodeCheck =
   | { kind: 'malformed' }
   | { kind: 'noCode' };
 
-/** For every text-message code, the reset's (J3) and the new number's (J7). */
+/** For every text-message code, the SMS reset's and the phone number change's. */
 export interface SmsCodeOptions {
   codeTtlMs: number;
   defaultRegion: string;
@@ -65,7 +65,7 @@ export function isChallengeExpired(challenge: SmsChallenge, now: Date): boolean 
 }
 
 /**
- * J3: a 6-digit code by text message, valid only in the conversation that asked for it. Every
+ * SMS reset: a 6-digit code by text message, valid only in the conversation that asked for it. Every
  * number, with an account or without, gets the same answers at the same speed: the lookup and
  * the text message happen after the answer, and a number without an account gets a stand-in
  * challenge that behaves like a real one but can never be right.

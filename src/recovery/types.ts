@@ -34,8 +34,8 @@ export interface Account {
 }
 
 /**
- * What a request opens: a reset by link or code, J6's new-password step after the current
- * password, or J7's check that the person holds a new phone number.
+ * What a request opens: a reset by link or code, the password change's new-password step after the current
+ * password, or the phone number change's check that the person holds a new phone number.
  */
 export type ResetPurpose = 'email-link' | 'sms-code' | 'password-change' | 'phone-verify';
 
@@ -69,11 +69,11 @@ export interface ResetRequest {
   id: string;
   accountId: string;
   purpose: ResetPurpose;
-  /** For codes and J6: the conversation that asked, the only one where it works. */
+  /** For codes and the password change: the conversation that asked, the only one where it works. */
   conversationId?: string;
-  /** J7: the number being verified (E.164); it replaces the account's once the code is right. */
+  /** Phone number change: the number being verified (E.164); it replaces the account's once the code is right. */
   phone?: string;
-  /** J7: wrong codes typed so far. */
+  /** Phone number change: wrong codes typed so far. */
   failedAttempts?: number;
   /** SHA-256 of the link token or code; the secret itself is never stored. */
   secretHash: string;

@@ -126,7 +126,7 @@ export class RateLimits {
   }
 
   /**
-   * A support ticket opened in a conversation (J9): per conversation, per client address when
+   * A support ticket opened in a conversation (the handover): per conversation, per client address when
    * the bot knows it (its own web chat), and for the whole bot, so that nobody floods support.
    */
   async ticket(from: { conversationId: string; clientAddress?: string }): Promise<LimitDecision> {
@@ -145,7 +145,7 @@ export class RateLimits {
   }
 
   /**
-   * J6's lock: failed current-password checks per account. The check that reaches the limit
+   * The password change's lock: failed current-password checks per account. The check that reaches the limit
    * locks the journey for a full hour from then.
    */
   async currentPasswordLock(accountId: string): Promise<FailureLockState> {

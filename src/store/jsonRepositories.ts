@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { WebChatConversation, WebChatConversationRepository } from '../directline/webChatConversations.js';
 import type { PasswordPageOffer, PasswordPageRepository } from '../recovery/passwordPages.js';
 import type { Escalation, EscalationRepository } from '../support/escalations.js';
+import type { SupportChannelRegistration, SupportChannelRepository } from '../support/supportChannel.js';
 import type { Ticket, TicketRepository } from '../support/tickets.js';
 import type {
   Account,
@@ -12,6 +13,7 @@ import type {
   SmsChallenge,
   SmsChallengeRepository,
 } from '../recovery/types.js';
+import { AtomicJsonFile } from './atomicJsonFile.js';
 import { ShardedCollection } from './shardedCollection.js';
 
 /**
@@ -313,5 +315,27 @@ export class JsonTicketRepository extends JsonRecords<Ticket> implements TicketR
     const id = await this.byConversation.get(conversationId);
     const ticket = id === undefined ? undefined : await this.records.get(id);
     return ticket?.state === 'open' ? ticket : undefined;
+  }
+}
+
+/** The support channel an admin registered, in one small file, `DATA_DIR/support-channel.json`. */
+export class JsonSupportChannelRepository implements SupportChannelRepository {
+  private readonly file: AtomicJsonFile<SupportChannelRegistration>;
+  private cached: SupportChannelRegistration | null | undefined;
+
+  constructor(dataDir: string) {
+    this.file = new AtomicJsonFile(path.join(dataDir, 'support-channel.json'));
+  }
+
+  async init(): Promise<void> {}
+
+  async get(): Promise<SupportChannelRegistration | undefined> {
+    if (this.cached === undefined) this.cached = await this.file.read();
+    return this.cached ?? undefined;
+  }
+
+  async register(channel: SupportChannelRegistration): Promise<void> {
+    await this.file.write(channel);
+    this.cached = channel;
   }
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../security/logger.js';
 import type { AuditTrail } from '../security/audit.js';
-import type { PostedCard } from './tickets.js';
+import { CardUpdates } from './cardUpdates.js';
+import type { SupportChannel } from './supportChannel.js';
+import type { PostedCard, TicketService } from './tickets.js';
 
 /** The journeys support can hand a customer to (the escalation API's `journey`). */
 export const ESCALATION_JOURNEYS = ['reset', 'billing', 'change-password', 'phone'] as const;
@@ -31,9 +33,6 @@ export interface EscalationRepository {
   update(id: string, change: (escalation: Escalation) => Escalation): Promise<Escalation | undefined>;
 }
 
-/** Starts the journey in the customer's conversation; false when the bot cannot reach it. */
-export type JourneyStarter = (escalation: Escalation) => Promise<boolean>;
-
 export function isEscalationJourney(value: unknown): value is EscalationJourney {
   return typeof value === 'string' && (ESCALATION_JOURNEYS as readonly string[]).includes(value);
 }
@@ -44,31 +43,40 @@ export function isEscalationJourney(value: unknown): value is EscalationJourney 
  * conversation could not be reached at all.
  */
 export class EscalationService {
-  /** Told when an escalation reaches its final state, to report the outcome to the agent. */
-  onSettled: ((escalation: Escalation) => Promise<void>) | undefined;
+  private readonly cards: CardUpdates;
 
   constructor(
     private readonly escalations: EscalationRepository,
+    /** The tickets escalations come from, which show their outcome on the ticket's card. */
+    private readonly tickets: Pick<TicketService, 'noteEscalation'>,
+    private readonly channel: Pick<SupportChannel, 'startJourney' | 'showCard' | 'postOutcome'>,
     private readonly audit: AuditTrail,
     private readonly logger: Pick<Logger, 'warn'>,
+    /** Runs work after the caller's answer; a failure that escapes is logged there. */
+    private readonly later: (name: string, task: () => Promise<void>) => void,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.cards = new CardUpdates(later);
+  }
 
   /** Started, or failed when the conversation could not be reached: the caller tells whoever asked. */
-  async start(
-    request: { conversationId: string; journey: EscalationJourney; by: string; ticketId?: string },
-    startJourney: JourneyStarter,
-  ): Promise<Escalation> {
+  async start(request: {
+    conversationId: string;
+    journey: EscalationJourney;
+    by: string;
+    ticketId?: string;
+  }): Promise<Escalation> {
     const at = this.now().toISOString();
     const escalation: Escalation = { id: randomUUID(), ...request, state: 'started', createdAt: at, updatedAt: at };
     await this.escalations.put(escalation);
-    const reached = await startJourney(escalation).catch((error: unknown) => {
+    const reached = await this.channel.startJourney(escalation).catch((error: unknown) => {
       this.logger.warn('escalation could not reach the conversation', { escalationId: escalation.id, error });
       return false;
     });
     await this.record(escalation, reached ? 'support.escalation_started' : 'support.escalation_failed');
-    if (reached) return escalation;
-    return (await this.settle(escalation.id, 'failed')) ?? escalation;
+    const current = reached ? escalation : ((await this.settle(escalation.id, 'failed')) ?? escalation);
+    await this.noteOnTicket(current);
+    return current;
   }
 
   get(id: string): Promise<Escalation | undefined> {
@@ -85,9 +93,31 @@ export class EscalationService {
     const settled = await this.settle(id, outcome);
     if (!settled) return;
     await this.record(settled, `support.escalation_${outcome}`);
-    await this.onSettled?.(settled).catch((error: unknown) =>
-      this.logger.warn('escalation outcome not reported', { escalationId: settled.id, error }),
+    await this.report(settled);
+  }
+
+  /**
+   * Tells support how a journey it started ended: on the ticket's card, else on the
+   * escalation's own card, else (an API call with neither) in the channel as a message.
+   */
+  private async report(escalation: Escalation): Promise<void> {
+    if (await this.noteOnTicket(escalation)) return;
+    const { id, card } = escalation;
+    const reported = card
+      ? () => this.channel.showCard(card, { kind: 'escalation', escalation })
+      : async () => void (await this.channel.postOutcome(escalation));
+    this.cards.queue(id, () =>
+      reported().catch((error: unknown) =>
+        this.logger.warn('escalation outcome not reported', { escalationId: id, error }),
+      ),
     );
+  }
+
+  /** Keeps the escalation's state on the ticket it came from; true when that ticket's card shows it. */
+  private async noteOnTicket(escalation: Escalation): Promise<boolean> {
+    if (!escalation.ticketId) return false;
+    const { id, journey, state } = escalation;
+    return this.tickets.noteEscalation(escalation.ticketId, { id, journey, state });
   }
 
   /**

@@ -4,6 +4,8 @@ import type { LimitDecision } from '../security/rateLimits.js';
 import { redactText } from '../security/redact.js';
 import { stepIs } from '../steps.js';
 import type { Logger } from '../security/logger.js';
+import { CardUpdates } from './cardUpdates.js';
+import type { SupportChannel } from './supportChannel.js';
 
 /** One line of what the person said, as the ticket may show it. */
 export interface SummaryLine {
@@ -65,9 +67,22 @@ export interface TicketRepository {
   update(id: string, change: (ticket: Ticket) => Ticket): Promise<Ticket | undefined>;
 }
 
-/** Where a new ticket goes: the support team's channel, or the outbox. */
+/** Where a ticket goes when no support channel takes it (the outbox file). */
 export interface TicketSink {
   deliver(ticket: Ticket): Promise<void>;
+}
+
+/**
+ * How tickets reach support: the support team's channel when one is registered and reachable,
+ * else the outbox, so no ticket is ever lost (it is stored before it is delivered). Delivery and
+ * card updates run `later`, after the person's answer: a slow or unreachable channel never holds
+ * up the chat.
+ */
+export interface TicketDelivery {
+  channel: Pick<SupportChannel, 'postTicket' | 'showCard'>;
+  outbox: TicketSink;
+  /** Runs work after the caller's answer; a failure that escapes is logged there. */
+  later(name: string, task: () => Promise<void>): void;
 }
 
 /**
@@ -93,23 +108,24 @@ function maskedIdentifiersIn(text: string): string[] {
 }
 
 /**
- * Bot → person (J9): a ticket with a redacted summary for an agent, and its life until support
+ * Bot → person (the handover): a ticket with a redacted summary for an agent, and its life until support
  * completes it or the person withdraws it. States only move from open.
  */
 export class TicketService {
-  /** Told when a ticket is completed or withdrawn, to show it on the ticket's card. */
-  onSettled: ((ticket: Ticket) => Promise<void>) | undefined;
+  private readonly cards: CardUpdates;
 
   constructor(
     private readonly tickets: TicketRepository,
-    private readonly sink: TicketSink,
+    private readonly delivery: TicketDelivery,
     private readonly audit: AuditTrail,
     private readonly limits: {
       ticket(from: { conversationId: string; clientAddress?: string }): Promise<LimitDecision>;
     },
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.cards = new CardUpdates(delivery.later);
+  }
 
   /** The new ticket, or undefined when the conversation, its address or everyone together opened their share this hour. */
   async open(request: {
@@ -149,7 +165,7 @@ export class TicketService {
       updatedAt: at,
     };
     await this.tickets.put(ticket);
-    await this.sink.deliver(ticket);
+    this.deliver(ticket);
     await this.audit.record({
       event: 'support.handoff_requested',
       ...(ticket.accountId ? { accountId: ticket.accountId } : {}),
@@ -182,14 +198,49 @@ export class TicketService {
     return this.settle(id, 'cancelled', 'person');
   }
 
-  /** The ticket's card was posted in the support channel. */
-  async attachCard(id: string, card: PostedCard): Promise<void> {
-    await this.tickets.update(id, (current) => ({ ...current, card }));
+  /**
+   * Support handed the person to a journey from this ticket, or that journey moved on: the ticket
+   * keeps its state. True when the ticket has a card in the support channel, which will show it.
+   */
+  async noteEscalation(id: string, escalation: TicketEscalation): Promise<boolean> {
+    const ticket = await this.tickets.update(id, (current) => ({
+      ...current,
+      escalation,
+      updatedAt: this.now().toISOString(),
+    }));
+    if (!ticket?.card) return false;
+    this.refreshCard(ticket.id);
+    return true;
   }
 
-  /** Support handed the person to a journey from this ticket, or that journey moved on. */
-  noteEscalation(id: string, escalation: TicketEscalation): Promise<Ticket | undefined> {
-    return this.tickets.update(id, (current) => ({ ...current, escalation, updatedAt: this.now().toISOString() }));
+  /** To the support channel, else to the outbox; once posted, the ticket knows its card. */
+  private deliver(ticket: Ticket): void {
+    const { channel, outbox, later } = this.delivery;
+    later('support ticket', async () => {
+      const card = await channel.postTicket(ticket).catch((error: unknown) => {
+        this.logger.warn('ticket not posted to the support channel; it goes to the outbox', {
+          ticketId: ticket.id,
+          error,
+        });
+        return undefined;
+      });
+      if (!card) return outbox.deliver(ticket);
+      await this.tickets.update(ticket.id, (current) => ({ ...current, card }));
+    });
+  }
+
+  /**
+   * Shows the ticket on its card as it is when the update runs. The ticket's state does not
+   * depend on its card: the operator learns why the card did not follow.
+   */
+  private refreshCard(ticketId: string): void {
+    this.cards.queue(ticketId, async () => {
+      const ticket = await this.tickets.get(ticketId);
+      if (!ticket?.card) return;
+      await this.delivery.channel
+        .showCard(ticket.card, { kind: 'ticket', ticket })
+        .catch((error: unknown) => this.logger.warn('ticket card not updated', { ticketId, error }));
+    });
   }
 
   private async settle(id: string, state: Exclude<TicketState, 'open'>, by: string): Promise<Ticket | undefined> {
@@ -205,10 +256,8 @@ export class TicketService {
       via: by,
       detail: { ticketId: id, conversationId: ticket.conversationId, by },
     });
-    // The ticket is settled whatever its card does; the operator learns why the card did not follow.
-    await this.onSettled?.(ticket).catch((error: unknown) =>
-      this.logger.warn('ticket card not updated', { ticketId: ticket.id, error }),
-    );
+    // A settled ticket's card says so and loses its button.
+    if (ticket.card) this.refreshCard(ticket.id);
     return ticket;
   }
 }

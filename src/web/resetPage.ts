@@ -23,7 +23,7 @@ export interface ResetPageDeps {
 const PROBLEM_STATUS: Record<LinkProblem, number> = { expired: 410, used: 410, invalid: 404 };
 
 /**
- * J2's web page: a plain HTML form (no JavaScript) that sets the password through the same
+ * The email reset's web page: a plain HTML form (no JavaScript) that sets the password through the same
  * domain functions as the chat, in the language the browser asks for.
  */
 export function registerResetPage(server: Server, deps: ResetPageDeps): void {

@@ -28,7 +28,7 @@ const texts = {
   },
 };
 
-describe('J5 billing details (dialog)', () => {
+describe('billing details (dialog)', () => {
   let harness: DialogHarness;
   afterEach(() => harness.close());
 

@@ -39,7 +39,7 @@ function cardTitleOf(replies: Awaited<ReturnType<DialogHarness['send']>>): strin
   return card?.body?.[0]?.text;
 }
 
-describe('J6 change password (dialog)', () => {
+describe('change password (dialog)', () => {
   let harness: DialogHarness;
   afterEach(() => harness.close());
 

@@ -4,7 +4,7 @@ import { MainDialog } from '../../dialogs/mainDialog.js';
 import { LIAM } from '../helpers/accounts.js';
 import { DialogHarness } from '../helpers/dialogHarness.js';
 
-describe('J2 reset by email (dialog)', () => {
+describe('reset by email (dialog)', () => {
   let harness: DialogHarness;
   afterEach(() => harness.close());
 

@@ -3,7 +3,7 @@ import { MainDialog } from '../../dialogs/mainDialog.js';
 import { DialogHarness } from '../helpers/dialogHarness.js';
 import { buttonTitles } from '../helpers/testApp.js';
 
-describe('J1 greeting and menu (dialog)', () => {
+describe('greeting and menu (dialog)', () => {
   let harness: DialogHarness;
   afterEach(() => harness.close());
 

@@ -25,7 +25,7 @@ function card(password: string, confirm = password) {
   return { value: { password, confirm } };
 }
 
-describe('J4 new password (dialog)', function () {
+describe('new password (dialog)', function () {
   this.timeout(20_000);
   let harness: DialogHarness;
   afterEach(() => harness.close());

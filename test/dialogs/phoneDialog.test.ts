@@ -47,7 +47,7 @@ const texts = {
   },
 };
 
-describe('J7 add or change the phone number (dialog)', () => {
+describe('add or change the phone number (dialog)', () => {
   let harness: DialogHarness;
   afterEach(() => harness.close());
 
@@ -61,7 +61,7 @@ describe('J7 add or change the phone number (dialog)', () => {
   }
 
   /**
-   * Opens J7 as the signed-in person: first the current password in its card, then what the
+   * Opens the phone number change as the signed-in person: first the current password in its card, then what the
    * journey shows (the replies after "that's right").
    */
   async function openPhone(account: { password?: string }) {

@@ -30,7 +30,7 @@ const texts = {
   },
 };
 
-describe('J3 reset by SMS (dialog)', () => {
+describe('reset by SMS (dialog)', () => {
   let harness: DialogHarness;
   afterEach(() => harness.close());
 

@@ -11,7 +11,7 @@ import {
 
 const CARD = '4111 1111 1111 1111';
 
-describe('J5 recovery through billing details', () => {
+describe('recovery through billing details', () => {
   let test: TestApp;
 
   async function start(env: Record<string, string> = {}): Promise<void> {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EMMA, LIAM } from '../helpers/accounts.js';
 import { buttonTitles, hasPasswordCard, latestResetLink, replyText, useTestApp } from '../helpers/testApp.js';
 
-describe('J2 links pasted into the chat', () => {
+describe('links pasted into the chat', () => {
   const app = useTestApp({ accounts: [EMMA, LIAM] });
 
   async function askForLink(chat = app.test.conversation(), email = LIAM.email): Promise<string> {

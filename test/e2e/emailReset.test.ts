@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EMMA, LIAM } from '../helpers/accounts.js';
 import { buttonTitles, hasPasswordCard, latestResetLink, useTestApp } from '../helpers/testApp.js';
 
-describe('J2 reset by email, through the real server', () => {
+describe('reset by email, through the real server', () => {
   const app = useTestApp({ accounts: [EMMA, LIAM] });
 
   it('greets a new conversation with the menu as buttons', async () => {

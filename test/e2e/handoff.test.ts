@@ -7,7 +7,7 @@ import { latestResetLink, readJsonLines, replyText, useTestApp } from '../helper
 
 const SUPPORT_API_KEY = 'support-desk-key-0123456789abcdef';
 
-/** Bot → person (J9) through the real server: ticket, handoff event, waiting, release. */
+/** Bot → person (the handover) through the real server: ticket, handoff event, waiting, release. */
 describe('handing a person to customer support (end to end)', function () {
   this.timeout(30_000);
   const channel = useChannelStandIn();

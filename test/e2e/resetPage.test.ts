@@ -35,7 +35,7 @@ function tokenOf(link: string): string {
   return new URL(link).searchParams.get('token')!;
 }
 
-describe('J2 reset page, as a plain HTML form', () => {
+describe('reset page, as a plain HTML form', () => {
   const app = useTestApp({ accounts: [EMMA, LIAM] });
 
   it('serves a form with two password fields and strict security headers', async () => {

@@ -5,7 +5,7 @@ import { buttonTitles, hasPasswordCard, latestCode, useTestApp } from '../helper
 const EMMA_PHONE = '+31612345678';
 const LIAM_PHONE = '+447911123456';
 
-describe('J3 reset by SMS code, through the real server (outbox)', () => {
+describe('reset by SMS code, through the real server (outbox)', () => {
   const app = useTestApp({ accounts: [EMMA, LIAM] });
 
   async function askCode(chat = app.test.conversation(), number = '06-1234 5678'): Promise<string> {

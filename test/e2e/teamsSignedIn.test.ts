@@ -11,7 +11,7 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
 /**
- * J6 and J7 through the real server and CloudAdapter with authentication on: every request
+ * The password change and the phone number change through the real server and CloudAdapter with authentication on: every request
  * carries a channel token signed by a local stand-in of the Bot Framework's token service.
  */
 describe('signed-in journeys in Teams (end to end, authenticated)', function () {

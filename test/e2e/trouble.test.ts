@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EMMA, LIAM } from '../helpers/accounts.js';
 import { buttonTitles, hasPasswordCard, latestResetLink, replyText, useTestApp } from '../helpers/testApp.js';
 
-describe('J8 trouble cases', () => {
+describe('trouble cases', () => {
   const app = useTestApp({ accounts: [EMMA, LIAM], env: { EMAIL_FROM: 'StreamFlix <help@streamflix.example>' } });
 
   describe('the email did not arrive', () => {
@@ -27,7 +27,7 @@ describe('J8 trouble cases', () => {
       expect(await chat.say('nee')).to.contain('Je kunt me altijd om een nieuwe link vragen');
     });
 
-    it('inside J2, right where the person waits for the link, and resends to the same address', async () => {
+    it('inside the email reset, right where the person waits for the link, and resends to the same address', async () => {
       const chat = app.test.conversation();
       await chat.say('reset');
       await chat.say('email');
@@ -53,7 +53,7 @@ describe('J8 trouble cases', () => {
       expect(tips).to.contain('A link works once, for 24 hours.');
     });
 
-    it('in Dutch, inside J2', async () => {
+    it('in Dutch, inside the email reset', async () => {
       const chat = app.test.conversation(undefined, 'nl-NL');
       await chat.say('reset');
       await chat.say('e-mail');

@@ -40,7 +40,7 @@ function authenticatedAsChannel(): Middleware {
   };
 }
 
-/** As the bot does: the conversation's record of what did not work, for the J9 hand-offs. */
+/** As the bot does: the conversation's record of what did not work, for the hand-offs. */
 function lendingStruggle(conversationState: ConversationState): Middleware {
   const record = conversationState.createProperty<Struggle>('struggle');
   return {

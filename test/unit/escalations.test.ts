@@ -3,24 +3,35 @@ import { expect } from 'chai';
 import type { AuditEvent, AuditTrail } from '../../src/security/audit.js';
 import { JsonEscalationRepository } from '../../src/store/jsonRepositories.js';
 import { EscalationService } from '../../src/support/escalations.js';
+import { NO_SUPPORT_CHANNEL } from '../../src/support/supportChannel.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 describe('support escalations (state machine)', () => {
   let audit: AuditEvent[];
   let service: EscalationService;
   let temp: ReturnType<typeof makeTempDir>;
+  /** How the support channel answers when the service starts a journey. */
+  let reach: () => Promise<boolean>;
   beforeEach(async () => {
+    reach = async () => true;
     audit = [];
     temp = makeTempDir();
     const escalations = new JsonEscalationRepository(temp.dir);
     await escalations.init();
     const trail: AuditTrail = { record: async (event) => void audit.push(event) };
-    service = new EscalationService(escalations, trail, createLogger('silent'));
+    service = new EscalationService(
+      escalations,
+      { noteEscalation: async () => false },
+      { ...NO_SUPPORT_CHANNEL, startJourney: () => reach() },
+      trail,
+      createLogger('silent'),
+      (_name, task) => void task(),
+    );
   });
   afterEach(() => temp.remove());
 
   it('starts, then settles once: a later outcome does not change a final state', async () => {
-    const escalation = await service.start({ conversationId: 'conv-1', journey: 'reset', by: 'api' }, async () => true);
+    const escalation = await service.start({ conversationId: 'conv-1', journey: 'reset', by: 'api' });
     expect(escalation.state).to.equal('started');
     await service.finish(escalation.id, 'completed');
     await service.finish(escalation.id, 'abandoned');
@@ -33,12 +44,12 @@ describe('support escalations (state machine)', () => {
   });
 
   it('fails when the conversation cannot be reached, whether the starter says so or throws', async () => {
-    expect(
-      (await service.start({ conversationId: 'conv-1', journey: 'phone', by: 'api' }, async () => false)).state,
-    ).to.equal('failed');
-    const thrown = await service.start({ conversationId: 'conv-2', journey: 'billing', by: 'api' }, async () => {
+    reach = async () => false;
+    expect((await service.start({ conversationId: 'conv-1', journey: 'phone', by: 'api' })).state).to.equal('failed');
+    reach = async () => {
       throw new Error('channel down');
-    });
+    };
+    const thrown = await service.start({ conversationId: 'conv-2', journey: 'billing', by: 'api' });
     expect(thrown.state).to.equal('failed');
     await service.finish(thrown.id, 'completed');
     expect((await service.get(thrown.id))?.state).to.equal('failed');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { hashPassword } from '../../src/recovery/passwordHasher.js';
 import { PasswordPolicy, type PasswordContext } from '../../src/recovery/passwordPolicy.js';
 
-describe('password policy (J4)', function () {
+describe('password policy (the new-password step)', function () {
   this.timeout(30_000);
   const policy = new PasswordPolicy(8, 'StreamFlix');
   let context: PasswordContext;

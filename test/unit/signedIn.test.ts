@@ -13,7 +13,7 @@ import { makeTempDir } from '../helpers/tempDir.js';
 
 const NEW_PASSWORD = 'ember-quiet-falcon-road';
 
-/** The domain behind J6, J7 and the Teams dialog page, on the real JSON store with a test clock. */
+/** The domain behind the password change, the phone number change and the Teams dialog page, on the real JSON store with a test clock. */
 describe('signed-in services', function () {
   this.timeout(20_000);
   let temp: ReturnType<typeof makeTempDir>;
@@ -53,7 +53,7 @@ describe('signed-in services', function () {
     });
   });
 
-  describe('J6 current password', () => {
+  describe('current password', () => {
     it('opens a new-password step that closes after its window', async () => {
       const { passwordChange } = services.dialogServices;
       const account = await emma();
@@ -79,7 +79,7 @@ describe('signed-in services', function () {
     });
   });
 
-  describe('J7 phone verification', () => {
+  describe('phone verification', () => {
     const origin = (conversationId: string) => ({ via: 'chat' as const, conversationId, locale: 'en' as const });
     async function lastCode(): Promise<string> {
       await services.tasks.idle();

@@ -20,7 +20,7 @@ function turnsOf(struggle: Struggle): () => TurnContext {
   };
 }
 
-describe('when the bot hands a struggling person over (J9)', () => {
+describe('when the bot hands a struggling person over (the handover)', () => {
   it('makes a hand-off due on the third answer in a row turned down at one step, and not before', () => {
     const turn = turnsOf(newStruggle());
     for (let failure = 1; failure <= 2; failure++) {

@@ -4,6 +4,8 @@ import { DEFAULT_LIMITS } from '../../src/config.js';
 import type { AuditEvent } from '../../src/security/audit.js';
 import { RateLimits } from '../../src/security/rateLimits.js';
 import { JsonTicketRepository } from '../../src/store/jsonRepositories.js';
+import { NO_SUPPORT_CHANNEL } from '../../src/support/supportChannel.js';
+import { BackgroundTasks } from '../../src/tasks.js';
 import { redactedSummary, TicketService, type Ticket } from '../../src/support/tickets.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
@@ -67,30 +69,45 @@ describe('support tickets', () => {
     const logged: string[] = [];
     const tickets = new JsonTicketRepository(temp.dir);
     await tickets.init();
+    const tasks = new BackgroundTasks(createLogger('silent'));
+    /** The support channel: none registered, unless a test gives it a card to post and a way to show it. */
+    const channel = { ...NO_SUPPORT_CHANNEL };
     const service = new TicketService(
       tickets,
-      { deliver: async (ticket) => void delivered.push(ticket) },
+      {
+        channel,
+        outbox: { deliver: async (ticket) => void delivered.push(ticket) },
+        later: (name, task) => tasks.run(name, task),
+      },
       { record: async (event) => void audit.push(event) },
       new RateLimits(DEFAULT_LIMITS),
       createLogger('warn', (line) => logged.push(line)),
     );
-    return { service, audit, delivered, logged };
+    return { service, audit, delivered, logged, channel, tasks };
   }
 
   it('settles a ticket even when its card cannot be updated, and logs why', async () => {
-    const { service, logged } = await ticketService();
-    service.onSettled = async () => {
+    const { service, logged, channel, tasks } = await ticketService();
+    channel.postTicket = async () => ({ reference: {}, activityId: 'card-1' });
+    channel.showCard = async () => {
       throw new Error('channel unreachable');
     };
     const ticket = await service.open({ conversationId: 'c-9', locale: 'en', reason: 'asked', recent: [] });
+    await tasks.idle();
     expect((await service.complete(ticket!.id, 'api'))?.state).to.equal('completed');
+    await tasks.idle();
     expect(logged.join('\n')).to.contain('ticket card not updated').and.contain('channel unreachable');
   });
 
   it('opens, then settles once; completing or cancelling a settled ticket does nothing', async () => {
-    const { service, audit, delivered } = await ticketService();
+    const { service, audit, delivered, channel, tasks } = await ticketService();
     const settled: Ticket[] = [];
-    service.onSettled = async (ticket) => void settled.push(ticket);
+    // Posted to the support channel, whose card then shows each change.
+    channel.postTicket = async (ticket) => {
+      delivered.push(ticket);
+      return { reference: {}, activityId: 'card-1' };
+    };
+    channel.showCard = async (_card, view) => void (view.kind === 'ticket' && settled.push(view.ticket));
     const ticket = await service.open({
       conversationId: 'c-1',
       locale: 'nl',
@@ -99,6 +116,7 @@ describe('support tickets', () => {
       recent: redactedSummary(SEEDED),
     });
     if (!ticket) throw new Error('no ticket opened');
+    await tasks.idle();
     expect(ticket.reason).to.equal('noCardPayment');
     expect(delivered.map((t) => t.id)).to.deep.equal([ticket.id]);
     expect(JSON.stringify(delivered)).to.not.contain('lantern-orbit-velvet');
@@ -108,11 +126,12 @@ describe('support tickets', () => {
     expect(await service.complete(ticket.id, 'api')).to.equal(undefined);
     expect(await service.openFor('c-1')).to.equal(undefined);
     expect(audit.map((event) => event.event)).to.deep.equal(['support.handoff_requested', 'support.handoff_completed']);
+    await tasks.idle();
     expect(settled.map((t) => [t.state, t.settledBy])).to.deep.equal([['completed', 'api']], 'told once, by whom');
   });
 
   it('opens at most three tickets per conversation an hour, so nobody can flood the support channel', async () => {
-    const { service, audit, delivered } = await ticketService();
+    const { service, audit, delivered, tasks } = await ticketService();
     const request = (conversationId: string) => ({
       conversationId,
       locale: 'en',
@@ -127,6 +146,7 @@ describe('support tickets', () => {
     }
     expect(opened.map((ticket) => ticket !== undefined)).to.deep.equal([true, true, true, false]);
     expect(await service.open(request('c-2'))).to.not.equal(undefined, 'another conversation is not held back');
+    await tasks.idle();
     expect(delivered).to.have.length(4);
     expect(audit.filter((event) => event.event === 'support.handoff_limited')).to.have.length(1);
   });
