@@ -6,6 +6,7 @@ import { localeOf } from '../dialogs/services.js';
 import { PASSWORD_PAGE_DONE, PHONE_CODE_NOT_SENT } from '../dialogs/teams.js';
 import { PasswordHelpBot } from './bot.js';
 import type { Config } from './config.js';
+import { ConversationReferenceStore } from './conversationReferences.js';
 import { isWebChatConversation } from './directline/webChatConversations.js';
 import { DuplicateActivityFilter } from './duplicateFilter.js';
 import { createAdapter, createServer, recoverFailedTurns, registerBotEndpoint } from './host.js';
@@ -13,8 +14,7 @@ import { createTexts } from './i18n.js';
 import { ProactiveTurns } from './proactive.js';
 import type { AccountService } from './recovery/accounts.js';
 import type { ResetService } from './recovery/resetService.js';
-import type { FileAuditTrail } from './security/audit.js';
-import { createServices, openJsonStore, type ServiceOptions, type Services } from './services.js';
+import { createServices, openStore, type ServiceOptions, type Services } from './services.js';
 import { SupportDesk } from './support/desk.js';
 import { TeamsSupportChannel } from './teamsSupportChannel.js';
 import { TypingIndicator } from './typingIndicator.js';
@@ -37,7 +37,7 @@ export interface App {
   adapter: CloudAdapter;
   accounts: AccountService;
   reset: ResetService;
-  audit: FileAuditTrail;
+  audit: Services['audit'];
   /** Resolves once background work (mail, lookups) started so far has finished. */
   idle(): Promise<void>;
   listen(): Promise<string>;
@@ -51,11 +51,12 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
   const { adapter, authentication } = createAdapter(config, options.channelCredentials);
-  const store = await openJsonStore(config.dataDir);
+  const store = await openStore(config, logger);
   // The one loop between the parts: the bot's dialogs open tickets that reach the support
   // channel, and support starts the bot's dialogs from there. It closes here: the turns the app
   // starts itself run the bot made a few lines below, and none starts before `listen()`.
-  const turns = new ProactiveTurns(adapter, config.bot.appId, store.references, (context) => bot.run(context));
+  const references = new ConversationReferenceStore(store.references);
+  const turns = new ProactiveTurns(adapter, config.bot.appId, references, (context) => bot.run(context));
   const texts = createTexts(config.serviceName);
   const supportChannel = new TeamsSupportChannel({
     turns,
@@ -85,7 +86,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     ...(options.now ? { now: options.now } : {}),
   });
   adapter.use(new DuplicateActivityFilter());
-  adapter.use(store.references);
+  adapter.use(references);
   adapter.use(new TypingIndicator(500, 2000));
   recoverFailedTurns(adapter, {
     conversationState: bot.conversationState,
@@ -180,6 +181,7 @@ function appHandle(
       await closed;
       await tasks.idle();
       services.emailSender.close?.();
+      await services.store.close();
     },
   };
 }

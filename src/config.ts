@@ -8,6 +8,14 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL for everything that lasts, when several instances share it; else the JSON store under dataDir. */
+  databaseUrl: string | undefined;
+  /** Bring the database schema up to date at start (`DB_MIGRATE=auto`); else `npm run db:migrate` does. */
+  migrateAtStart: boolean;
+  /** Redis for what instances share for a short while: limits, the duplicate filter, web chat activities. */
+  redisUrl: string | undefined;
+  /** Put before every Redis key, so that several bots (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
   publicBaseUrl: string;
   serviceName: string;
   defaultLocale: Locale;
@@ -240,6 +248,19 @@ const envSchema = z.object({
       'must be two-letter country codes separated by commas, such as NL,BE',
     ),
   PARTNERS_FILE: optionalText,
+  DATABASE_URL: optionalText.refine(
+    (text) => text === undefined || /^postgres(ql)?:\/\//i.test(text),
+    'must start with postgres:// or postgresql://',
+  ),
+  DB_MIGRATE: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('off'),
+  REDIS_URL: optionalText.refine(
+    (text) => text === undefined || /^rediss?:\/\//i.test(text),
+    'must start with redis:// or rediss://',
+  ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1 to 64 letters, digits, colons, dashes or underscores')
+    .default('pwbot:'),
   SMTP_URL: optionalText.refine(
     (text) => text === undefined || /^smtps?:\/\//i.test(text),
     'must start with smtp:// or smtps://',
@@ -322,6 +343,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: values.HOST ?? (emulatorMode ? '127.0.0.1' : '0.0.0.0'),
     dataDir: path.resolve(values.DATA_DIR),
+    databaseUrl: values.DATABASE_URL,
+    migrateAtStart: values.DB_MIGRATE === 'auto',
+    redisUrl: values.REDIS_URL,
+    redisKeyPrefix: values.REDIS_KEY_PREFIX,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     serviceName: values.SERVICE_NAME,
     defaultLocale: values.DEFAULT_LOCALE,

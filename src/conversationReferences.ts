@@ -1,24 +1,17 @@
 import { TurnContext, type ConversationReference, type Middleware } from 'botbuilder';
-import { KeyFileStore } from './store/keyFileStore.js';
+import type { ConversationReferenceRepository } from './store/conversationReferenceRepository.js';
 
 /**
  * Where to reach each conversation later (serviceUrl, ids), for messages the bot sends outside
  * a turn. Saved from every incoming activity, written only when it changed.
  */
 export class ConversationReferenceStore implements Middleware {
-  private readonly store: KeyFileStore<Partial<ConversationReference>>;
   private readonly lastWritten = new Map<string, string>();
 
-  constructor(dataDir: string) {
-    this.store = new KeyFileStore(`${dataDir}/conversation-references`);
-  }
+  constructor(private readonly references: ConversationReferenceRepository) {}
 
-  init(): Promise<void> {
-    return this.store.init();
-  }
-
-  get(conversationId: string): Promise<Partial<ConversationReference> | undefined> {
-    return this.store.get(conversationId);
+  async get(conversationId: string): Promise<Partial<ConversationReference> | undefined> {
+    return (await this.references.get(conversationId)) as Partial<ConversationReference> | undefined;
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
@@ -33,7 +26,7 @@ export class ConversationReferenceStore implements Middleware {
     delete reference.activityId;
     const text = JSON.stringify(reference);
     if (this.lastWritten.get(conversationId) === text) return;
-    await this.store.update(conversationId, () => reference);
+    await this.references.put(conversationId, reference);
     this.lastWritten.set(conversationId, text);
     if (this.lastWritten.size > 10_000) this.lastWritten.delete(this.lastWritten.keys().next().value!);
   }

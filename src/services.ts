@@ -1,6 +1,31 @@
 import { IntentRecognizer } from '../dialogs/intents.js';
 import type { DialogServices } from '../dialogs/services.js';
-import { ConversationReferenceStore } from './conversationReferences.js';
+import type { Storage } from 'botbuilder';
+import type { WebChatConversationRepository } from './directline/webChatConversations.js';
+import type { PasswordPageRepository } from './recovery/passwordPages.js';
+import type { AccountRepository, ResetRequestRepository, SmsChallengeRepository } from './recovery/types.js';
+import type { AuditTrail } from './security/audit.js';
+import {
+  JsonConversationReferenceRepository,
+  type ConversationReferenceRepository,
+} from './store/conversationReferenceRepository.js';
+import { Database } from './store/postgres/database.js';
+import {
+  PgAccountRepository,
+  PgAuditTrail,
+  PgBotStorage,
+  PgConversationReferenceRepository,
+  PgEscalationRepository,
+  PgPasswordPageRepository,
+  PgResetRequestRepository,
+  PgSmsChallengeRepository,
+  PgSupportChannelRepository,
+  PgTicketRepository,
+  PgWebChatConversationRepository,
+} from './store/postgres/repositories.js';
+import type { EscalationRepository } from './support/escalations.js';
+import type { SupportChannelRepository } from './support/supportChannel.js';
+import type { TicketRepository } from './support/tickets.js';
 import { LOCALES, type Config } from './config.js';
 import { createTexts, type Texts } from './i18n.js';
 import { createEmailSender, type EmailSender } from './messaging/email.js';
@@ -43,21 +68,50 @@ import { BackgroundTasks } from './tasks.js';
 
 /** Every kind of record the bot keeps, each behind its repository: the one place that picks the store. */
 export interface Repositories {
-  accounts: JsonAccountRepository;
-  requests: JsonResetRequestRepository;
-  challenges: JsonSmsChallengeRepository;
-  pages: JsonPasswordPageRepository;
-  escalations: JsonEscalationRepository;
-  tickets: JsonTicketRepository;
-  supportChannel: JsonSupportChannelRepository;
-  webChats: JsonWebChatConversationRepository;
-  references: ConversationReferenceStore;
-  botStorage: JsonFileBotStorage;
+  /** Which store: the embedded JSON files, or PostgreSQL. */
+  kind: 'json' | 'postgres';
+  accounts: AccountRepository;
+  requests: ResetRequestRepository;
+  challenges: SmsChallengeRepository;
+  pages: PasswordPageRepository;
+  escalations: EscalationRepository;
+  tickets: TicketRepository;
+  supportChannel: SupportChannelRepository;
+  webChats: WebChatConversationRepository;
+  references: ConversationReferenceRepository;
+  botStorage: Storage;
+  audit: AuditTrail & { readAll(): Promise<object[]> };
+  /** The database, when the store is PostgreSQL (its job queue and readiness use it). */
+  database?: Database;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL when DATABASE_URL is set, else the embedded JSON store under DATA_DIR. */
+export async function openStore(config: Config, logger: Logger): Promise<Repositories> {
+  if (!config.databaseUrl) return openJsonStore(config.dataDir, logger);
+  const database = new Database(config.databaseUrl, logger);
+  if (config.migrateAtStart) await database.migrate();
+  return {
+    kind: 'postgres',
+    accounts: new PgAccountRepository(database),
+    requests: new PgResetRequestRepository(database),
+    challenges: new PgSmsChallengeRepository(database),
+    pages: new PgPasswordPageRepository(database),
+    escalations: new PgEscalationRepository(database),
+    tickets: new PgTicketRepository(database),
+    supportChannel: new PgSupportChannelRepository(database),
+    webChats: new PgWebChatConversationRepository(database),
+    references: new PgConversationReferenceRepository(database),
+    botStorage: new PgBotStorage(database),
+    audit: new PgAuditTrail(database, logger),
+    database,
+    close: () => database.close(),
+  };
 }
 
 /** The embedded JSON store under DATA_DIR, opened (directories made, stale temp files removed). */
-export async function openJsonStore(dataDir: string): Promise<Repositories> {
-  const store: Repositories = {
+export async function openJsonStore(dataDir: string, logger: Logger): Promise<Repositories> {
+  const files = {
     accounts: new JsonAccountRepository(dataDir),
     requests: new JsonResetRequestRepository(dataDir),
     challenges: new JsonSmsChallengeRepository(dataDir),
@@ -66,11 +120,11 @@ export async function openJsonStore(dataDir: string): Promise<Repositories> {
     tickets: new JsonTicketRepository(dataDir),
     supportChannel: new JsonSupportChannelRepository(dataDir),
     webChats: new JsonWebChatConversationRepository(dataDir),
-    references: new ConversationReferenceStore(dataDir),
+    references: new JsonConversationReferenceRepository(dataDir),
     botStorage: new JsonFileBotStorage(`${dataDir}/conversations`),
   };
-  await Promise.all(Object.values(store).map((repository) => repository.init()));
-  return store;
+  await Promise.all(Object.values(files).map((repository) => repository.init()));
+  return { kind: 'json', ...files, audit: new FileAuditTrail(dataDir, logger), close: async () => undefined };
 }
 
 export interface ServiceOptions {
@@ -100,7 +154,7 @@ interface Basics {
   store: Repositories;
   options: ServiceOptions;
   texts: Texts;
-  audit: FileAuditTrail;
+  audit: Repositories['audit'];
   tasks: BackgroundTasks;
   limits: RateLimits;
   secretKey: string;
@@ -112,7 +166,7 @@ export interface Services extends Recovery {
   logger: Logger;
   /** The server's secret key (CARD_HMAC_KEY, or the generated development key). */
   secretKey: string;
-  audit: FileAuditTrail;
+  audit: Repositories['audit'];
   tasks: BackgroundTasks;
   limits: RateLimits;
   dialogServices: DialogServices;
@@ -125,14 +179,14 @@ export async function createServices(
   connections: ServiceConnections = {},
 ): Promise<Services> {
   const { logger } = options;
-  const store = connections.store ?? (await openJsonStore(config.dataDir));
+  const store = connections.store ?? (await openStore(config, logger));
   const tasks = new BackgroundTasks(logger);
   const basics: Basics = {
     config,
     store,
     options,
     texts: connections.texts ?? createTexts(config.serviceName),
-    audit: new FileAuditTrail(config.dataDir, logger),
+    audit: store.audit,
     tasks,
     limits: new RateLimits(config.limits),
     secretKey: await loadCardHmacKey(config.cardHmacKey, config.dataDir),

@@ -1,3 +1,4 @@
+import { queryDatabase } from '../helpers/backend.js';
 import { expect } from 'chai';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,9 +66,17 @@ describe('bad input at the Bot Framework endpoint', () => {
     const conversationId = 'damaged-state';
     await test.conversation(conversationId, 'nl-NL').say('reset');
     await test.stop();
-    // Damage this conversation's state file, as a disk fault would, and start again.
-    const dir = path.join(test.dataDir, 'conversations');
-    for (const name of await readdir(dir)) await writeFile(path.join(dir, name), '{"broken":');
+    // Damage this conversation's state, as a disk fault would, and start again.
+    if (test.config.databaseUrl) {
+      // A document PostgreSQL takes, naming a dialog the bot does not have.
+      await queryDatabase(
+        test.config.databaseUrl,
+        `UPDATE bot_state SET doc = '{"dialogState":{"dialogStack":[{"id":"broken"}]}}'`,
+      );
+    } else {
+      const dir = path.join(test.dataDir, 'conversations');
+      for (const name of await readdir(dir)) await writeFile(path.join(dir, name), '{"broken":');
+    }
     const restarted = await startTestApp({ dataDir: test.dataDir });
     try {
       const chat = restarted.conversation(conversationId, 'nl-NL');

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { EmailSender, OutboxEmail } from '../../src/messaging/email.js';
 import type { OutboxSms } from '../../src/messaging/sms.js';
 import { createLogger } from '../../src/security/logger.js';
+import { storedText, testBackend } from './backend.js';
 import { makeTempDir } from './tempDir.js';
 
 export interface TestApp {
@@ -46,12 +47,14 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   const dataDir = options.dataDir ?? temp!.dir;
   // A port known before the start, so that the public address (in links and stream URLs) is the real one.
   const port = await freePort();
+  const backend = await testBackend(dataDir);
   const config = loadConfig({
     DATA_DIR: dataDir,
     SEED_DEMO_ACCOUNTS: 'false',
     LOG_LEVEL: 'debug',
     PORT: String(port),
     PUBLIC_BASE_URL: `http://localhost:${port}`,
+    ...backend.env,
     ...options.env,
   });
   options.configure?.(config);
@@ -74,10 +77,11 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
       new ChatDriver(url, id, locale, channelId, app),
     emails: () => readJsonLines<OutboxEmail>(path.join(dataDir, 'outbox', 'email.jsonl')),
     texts: () => readJsonLines<OutboxSms>(path.join(dataDir, 'outbox', 'sms.jsonl')),
-    allDataText: () => readTree(dataDir),
+    allDataText: async () => (await readTree(dataDir)) + (await storedText(config.databaseUrl)),
     stop,
     close: async () => {
       await stop();
+      if (temp) await backend.remove();
       temp?.remove();
     },
   };

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import type { Logger } from '../../security/logger.js';
+
+/** The versioned schema, in the repository's `migrations/` folder. */
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+
+/** A pool or a client inside a transaction: what a query runs on. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * The PostgreSQL database behind `DATABASE_URL`: a connection pool, transactions, and the
+ * migrations. Every repository and the job queue share one pool per process.
+ */
+export class Database {
+  readonly pool: pg.Pool;
+
+  constructor(
+    url: string,
+    private readonly logger: Pick<Logger, 'warn' | 'info'>,
+    options: { max?: number } = {},
+  ) {
+    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5000 });
+    // An idle connection the server closed must not end the process: the pool makes a new one.
+    this.pool.on('error', (error) => this.logger.warn('database connection lost', { error: error.name }));
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values);
+  }
+
+  /** Runs `work` in one transaction: everything it wrote commits together, or nothing does. */
+  async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Whether the database answers now (`/readyz`). */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Brings the schema up to date; several instances starting at once wait for each other (advisory lock). */
+  async migrate(): Promise<string[]> {
+    const client = await this.pool.connect();
+    try {
+      const ran = await runner({
+        dbClient: client,
+        dir: MIGRATIONS_DIR,
+        direction: 'up',
+        migrationsTable: 'pgmigrations',
+        checkOrder: true,
+        log: () => undefined,
+        logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      });
+      const names = ran.map((migration) => migration.name);
+      if (names.length > 0) this.logger.info('database migrated', { migrations: names });
+      return names;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Ends the pool; a second call finds it ended. */
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
