@@ -14,7 +14,14 @@ import { createTexts } from './i18n.js';
 import { ProactiveTurns } from './proactive.js';
 import type { AccountService } from './recovery/accounts.js';
 import type { ResetService } from './recovery/resetService.js';
-import { createServices, openStore, type ServiceOptions, type Services } from './services.js';
+import {
+  createServices,
+  openSharedState,
+  openStore,
+  type ServiceOptions,
+  type Services,
+  type SharedState,
+} from './services.js';
 import { SupportDesk } from './support/desk.js';
 import { TeamsSupportChannel } from './teamsSupportChannel.js';
 import { TypingIndicator } from './typingIndicator.js';
@@ -52,6 +59,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const { logger } = options;
   const { adapter, authentication } = createAdapter(config, options.channelCredentials);
   const store = await openStore(config, logger);
+  const shared = openSharedState(config, logger);
   // The one loop between the parts: the bot's dialogs open tickets that reach the support
   // channel, and support starts the bot's dialogs from there. It closes here: the turns the app
   // starts itself run the bot made a few lines below, and none starts before `listen()`.
@@ -66,6 +74,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
   const services = await createServices(config, options, {
     store,
+    counters: shared.counters,
     texts,
     supportChannel,
     onCodeNotSent: async ({ conversationId, locale, ending }) =>
@@ -82,10 +91,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     adapter,
     authentication,
     bot,
+    log: shared.activityLog,
     logger,
     ...(options.now ? { now: options.now } : {}),
   });
-  adapter.use(new DuplicateActivityFilter());
+  adapter.use(new DuplicateActivityFilter(shared.seen));
   adapter.use(references);
   adapter.use(new TypingIndicator(500, 2000));
   recoverFailedTurns(adapter, {
@@ -101,7 +111,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     run: (context) => bot.run(context),
   });
   registerRoutes(server, config, services, { turns, desk });
-  return appHandle(server, adapter, config, services, () => streams.close());
+  return appHandle(server, adapter, config, services, { closeStreams: () => streams.close(), shared });
 }
 
 /** The bot on the conversation state, with its main dialog and the support channel's commands. */
@@ -158,7 +168,7 @@ function appHandle(
   adapter: CloudAdapter,
   config: Config,
   services: Services,
-  closeStreams: () => void,
+  { closeStreams, shared }: { closeStreams: () => void; shared: SharedState },
 ): App {
   const { tasks } = services;
   return {
@@ -181,6 +191,7 @@ function appHandle(
       await closed;
       await tasks.idle();
       services.emailSender.close?.();
+      await shared.close();
       await services.store.close();
     },
   };

@@ -321,6 +321,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!emulatorMode && values.MicrosoftAppType === 'SingleTenant' && values.MicrosoftAppTenantId === undefined) {
     problems.push('MicrosoftAppTenantId: must be set for a SingleTenant bot');
   }
+  if (values.DATABASE_URL !== undefined && values.CARD_HMAC_KEY === undefined) {
+    problems.push(
+      'CARD_HMAC_KEY: must be set when DATABASE_URL is set, so that every instance hashes cards, codes and tokens with the same key',
+    );
+  }
+  if (values.DATABASE_URL !== undefined && values.REDIS_URL === undefined) {
+    problems.push(
+      'REDIS_URL: must be set when DATABASE_URL is set: the instances share their limits and web chats there',
+    );
+  }
   if (values.WEBCHAT_SESSION_MAX < values.WEBCHAT_SESSION_IDLE) {
     problems.push('WEBCHAT_SESSION_MAX: must be at least WEBCHAT_SESSION_IDLE');
   }

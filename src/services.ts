@@ -49,7 +49,10 @@ import { SmsResetService } from './recovery/smsReset.js';
 import { FileAuditTrail } from './security/audit.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
-import { RateLimits } from './security/rateLimits.js';
+import { memoryCounters, RateLimits, redisCounters, type CounterFactory } from './security/rateLimits.js';
+import { SharedCache } from './store/redis.js';
+import { SeenInMemory, SeenInRedis, type SeenActivities } from './duplicateFilter.js';
+import { MemoryActivityLog, RedisActivityLog, type ActivityLog } from './directline/activityLog.js';
 import { JsonFileBotStorage } from './store/botStateStorage.js';
 import {
   JsonAccountRepository,
@@ -127,6 +130,36 @@ export async function openJsonStore(dataDir: string, logger: Logger): Promise<Re
   return { kind: 'json', ...files, audit: new FileAuditTrail(dataDir, logger), close: async () => undefined };
 }
 
+/** What the instances share for a short while: in this process, or in Redis when REDIS_URL is set. */
+export interface SharedState {
+  /** Where the rate limits count. */
+  counters: CounterFactory;
+  /** The duplicate filter's memory of activities already taken. */
+  seen: SeenActivities;
+  /** Web chat activities, and the fan-out to the instance that holds the socket. */
+  activityLog: ActivityLog;
+  cache?: SharedCache;
+  close(): Promise<void>;
+}
+
+export function openSharedState(config: Config, logger: Logger): SharedState {
+  if (!config.redisUrl)
+    return {
+      counters: memoryCounters,
+      seen: new SeenInMemory(),
+      activityLog: new MemoryActivityLog(),
+      close: async () => undefined,
+    };
+  const cache = new SharedCache(config.redisUrl, config.redisKeyPrefix, logger);
+  return {
+    counters: redisCounters(cache),
+    seen: new SeenInRedis(cache),
+    activityLog: new RedisActivityLog(cache),
+    cache,
+    close: () => cache.close(),
+  };
+}
+
 export interface ServiceOptions {
   logger: Logger;
   /** Replaces the configured mail sender. */
@@ -140,6 +173,8 @@ export interface ServiceOptions {
 export interface ServiceConnections {
   /** The store already opened; else the JSON store under DATA_DIR is opened. */
   store?: Repositories;
+  /** Where limits count; else in this process. */
+  counters?: CounterFactory;
   /** The texts, when the app made them already (the support channel writes with them too). */
   texts?: Texts;
   /** Where tickets and outcomes go and how support reaches people; else tickets go to the outbox. */
@@ -188,7 +223,7 @@ export async function createServices(
     texts: connections.texts ?? createTexts(config.serviceName),
     audit: store.audit,
     tasks,
-    limits: new RateLimits(config.limits),
+    limits: new RateLimits(config.limits, connections.counters ?? memoryCounters),
     secretKey: await loadCardHmacKey(config.cardHmacKey, config.dataDir),
   };
   const recovery = await createRecovery(basics, connections.onCodeNotSent);

@@ -3,7 +3,7 @@ import { AuthenticationConstants, ClaimsIdentity } from 'botframework-connector'
 import type { Server } from 'restify';
 import { turnOf } from '../dialogs/turn.js';
 import type { Config } from './config.js';
-import { ConversationLog } from './directline/conversationLog.js';
+import type { ActivityLog } from './directline/activityLog.js';
 import { DirectLineDelivery } from './directline/delivery.js';
 import { DIRECT_LINE_PATH, registerDirectLine } from './directline/directLineServer.js';
 import { attachDirectLineStream, type DirectLineStream } from './directline/stream.js';
@@ -34,13 +34,14 @@ export function mountWebChat(
     adapter: CloudAdapter;
     authentication: ConfigurationBotFrameworkAuthentication;
     bot: { run(context: TurnContext): Promise<void>; awaitsSecret(context: TurnContext): Promise<boolean> };
+    /** Where the conversations' activities are kept and followed (memory, or Redis for several instances). */
+    log: ActivityLog;
     logger: Logger;
     now?: () => Date;
   },
 ): DirectLineStream {
-  const { config, services, adapter, bot, logger } = deps;
+  const { config, services, adapter, bot, log, logger } = deps;
   const serviceUrl = webChatServiceUrl(config);
-  const log = new ConversationLog();
   adapter.use(new DirectLineDelivery(serviceUrl, log, (context) => bot.awaitsSecret(context)));
   const tokens = new DirectLineTokens(keyedHash(services.secretKey, 'directline', 'token-key'), deps.now);
   const conversations = new WebChatConversations(services.store.webChats, config.webChatSession, deps.now);

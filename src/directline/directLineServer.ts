@@ -5,7 +5,9 @@ import { isSecretField } from '../security/redact.js';
 import type { RateLimits } from '../security/rateLimits.js';
 import { valueProblem } from '../web/activityShape.js';
 import { acceptBody } from '../web/requestBody.js';
-import type { ConversationLog, LoggedActivity } from './conversationLog.js';
+import { randomBytes } from 'node:crypto';
+import type { ActivityLog } from './activityLog.js';
+import type { LoggedActivity } from './conversationLog.js';
 import { streamUrl } from './stream.js';
 import type { DirectLineTokens } from './tokens.js';
 import type { WebChatConversation, WebChatConversations } from './webChatConversations.js';
@@ -41,7 +43,7 @@ export interface IncomingActivity {
 export interface DirectLineDeps {
   tokens: DirectLineTokens;
   conversations: WebChatConversations;
-  log: ConversationLog;
+  log: ActivityLog;
   limits: RateLimits;
   logger: Logger;
   bot: { id: string; name: string };
@@ -135,6 +137,8 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
 
 class DirectLineRoutes {
   private sequence = 0;
+  /** Ids stay unique across instances serving the same conversation. */
+  private readonly instance = randomBytes(3).toString('hex');
 
   constructor(private readonly deps: DirectLineDeps) {}
 
@@ -155,7 +159,7 @@ class DirectLineRoutes {
   async read(req: Request, res: Response): Promise<void> {
     const conversation = await this.authorized(req, pathId(req));
     const watermark = parseWatermark((req.query as Record<string, unknown> | undefined)?.watermark);
-    const { activities, watermark: next } = this.deps.log.read(conversation.id, watermark);
+    const { activities, watermark: next } = await this.deps.log.read(conversation.id, watermark);
     res.send(200, { activities, watermark: String(next) });
   }
 
@@ -184,8 +188,8 @@ class DirectLineRoutes {
     }
     const activity = this.incoming(conversation.id, { ...fields, type: type as 'message' | 'event' }, req);
     // Web Chat shows a message as sent once it reads it back; a secret only as the placeholder.
-    const logged = toLogged(activity, this.deps.log.awaitsSecret(conversation.id));
-    if (!this.deps.log.append(conversation.id, logged))
+    const logged = toLogged(activity, await this.deps.log.awaitsSecret(conversation.id));
+    if (!(await this.deps.log.append(conversation.id, logged)))
       throw new DirectLineError(413, 'BadArgument', 'The activity is too large.');
     await this.deps.conversations.touch(conversation);
     await this.deps.process(activity, conversation, clientAddressOf(req));
@@ -262,7 +266,7 @@ class DirectLineRoutes {
   }
 
   private nextId(conversationId: string): string {
-    return `${conversationId}|u${(++this.sequence).toString(36)}`;
+    return `${conversationId}|u${this.instance}${(++this.sequence).toString(36)}`;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../security/logger.js';
 import { isWellFormedTarget } from '../web/requestUrl.js';
-import type { ConversationLog } from './conversationLog.js';
+import type { ActivityLog } from './activityLog.js';
 import type { DirectLineTokens } from './tokens.js';
 
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/?]+)\/stream$/;
@@ -42,7 +42,7 @@ type Upgrade =
  */
 export function attachDirectLineStream(
   server: HttpServer,
-  deps: { tokens: DirectLineTokens; log: ConversationLog; logger: Logger; limits?: StreamLimits },
+  deps: { tokens: DirectLineTokens; log: ActivityLog; logger: Logger; limits?: StreamLimits },
 ): DirectLineStream {
   const limits = deps.limits ?? DEFAULT_STREAM_LIMITS;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -113,16 +113,36 @@ function stream(
   ws: WebSocket,
   conversationId: string,
   startAt: number | undefined,
-  deps: { log: ConversationLog; logger: Logger },
+  deps: { log: ActivityLog; logger: Logger },
 ): void {
   let watermark = startAt;
   ws.on('error', (error) => deps.logger.warn('direct line stream failed', { error: error.name }));
-  const push = () => {
-    if (ws.readyState !== ws.OPEN) return;
-    const read = deps.log.read(conversationId, watermark);
-    watermark = read.watermark;
-    if (read.activities.length > 0)
-      ws.send(JSON.stringify({ activities: read.activities, watermark: String(read.watermark) }));
+  // One read at a time per socket, and one more if appends came meanwhile, so the socket gets
+  // every activity once and in order.
+  let reading = false;
+  let again = false;
+  const push = (): void => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    void (async () => {
+      try {
+        do {
+          again = false;
+          if (ws.readyState !== ws.OPEN) return;
+          const read = await deps.log.read(conversationId, watermark);
+          watermark = read.watermark;
+          if (read.activities.length > 0 && ws.readyState === ws.OPEN)
+            ws.send(JSON.stringify({ activities: read.activities, watermark: String(read.watermark) }));
+        } while (again);
+      } catch (error) {
+        deps.logger.warn('direct line stream could not read', { error });
+      } finally {
+        reading = false;
+      }
+    })();
   };
   const unsubscribe = deps.log.subscribe(conversationId, push);
   const heartbeat = setInterval(() => ws.readyState === ws.OPEN && ws.send(''), HEARTBEAT_MS);

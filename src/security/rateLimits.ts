@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { SharedCache } from '../store/redis.js';
 import type { RateLimitSettings } from '../config.js';
 
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -18,12 +19,9 @@ const MINUTE_S = 60;
 const HOUR_S = 3600;
 const DAY_S = 86_400;
 
-class MemoryCounter implements Counter {
-  private readonly limiter: RateLimiterMemory;
-
-  constructor(points: number, durationSeconds: number, keyPrefix: string) {
-    this.limiter = new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });
-  }
+/** A counter on one of rate-limiter-flexible's limiters: in this process's memory, or in Redis. */
+class LimiterCounter implements Counter {
+  constructor(private readonly limiter: RateLimiterAbstract) {}
 
   async consume(key: string): Promise<LimitDecision> {
     try {
@@ -64,7 +62,25 @@ export type FailureLockState = { locked: false; failuresLeft: number } | { locke
 export type CounterFactory = (points: number, durationSeconds: number, name: string) => Counter;
 
 export const memoryCounters: CounterFactory = (points, durationSeconds, name) =>
-  new MemoryCounter(points, durationSeconds, name);
+  new LimiterCounter(new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix: name }));
+
+/**
+ * Counters in Redis, shared by every instance: a limit counts across all of them. Should Redis
+ * not answer, each instance counts in its own memory meanwhile (the limiter's insurance), so
+ * limits still hold per instance rather than fail open or fail every request.
+ */
+export function redisCounters(cache: SharedCache): CounterFactory {
+  return (points, durationSeconds, name) =>
+    new LimiterCounter(
+      new RateLimiterRedis({
+        storeClient: cache.client,
+        points,
+        duration: durationSeconds,
+        keyPrefix: cache.key(`limit:${name}`),
+        insuranceLimiter: new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix: name }),
+      }),
+    );
+}
 
 /**
  * The bot's own pages and APIs, each limited on its own, so that a flood of one (anonymous

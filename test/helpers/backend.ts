@@ -64,7 +64,12 @@ export async function freshBackend(): Promise<TestBackend> {
   await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${source}`));
   const prefix = `pwbot-test:${RUN}:${counter}:`;
   return {
-    env: { DATABASE_URL: urlFor(name), REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: prefix },
+    env: {
+      DATABASE_URL: urlFor(name),
+      REDIS_URL: REDIS_TEST_URL,
+      REDIS_KEY_PREFIX: prefix,
+      CARD_HMAC_KEY: `test-key-${RUN}-shared-by-every-instance`,
+    },
     remove: async () => {
       await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       await removeRedisKeys(prefix);
