@@ -195,7 +195,7 @@ export class MainDialog extends ComponentDialog {
     const reason = handOffDue(innerDc.context);
     if (!reason) return undefined;
     const journey = journeyOf(innerDc) ?? before.journey ?? turnOf(innerDc.context).journeyBegun;
-    await this.abandonEscalation(innerDc);
+    await this.leaveJourney(innerDc);
     await innerDc.cancelAllDialogs();
     const t = textsFor(innerDc.context, this.services);
     await innerDc.context.sendActivity(t(reason === 'limitsReached' ? 'support.afterLimits' : 'support.afterFailures'));
@@ -220,12 +220,12 @@ export class MainDialog extends ComponentDialog {
     const t = textsFor(innerDc.context, this.services);
     switch (interruption) {
       case 'cancel':
-        await this.abandonEscalation(innerDc);
+        await this.leaveJourney(innerDc);
         await innerDc.cancelAllDialogs();
         await innerDc.context.sendActivity(t('cancelled'));
         return { status: DialogTurnStatus.complete };
       case 'menu':
-        await this.abandonEscalation(innerDc);
+        await this.leaveJourney(innerDc);
         await innerDc.cancelAllDialogs();
         return innerDc.beginDialog(STEPS, {});
       case 'help': {
@@ -245,7 +245,7 @@ export class MainDialog extends ComponentDialog {
     const asked = this.services.intents.whole(innerDc.context.activity.text, ['agent'] as const, () => 'menu.agent');
     if (!asked) return undefined;
     const journey = journeyOf(innerDc);
-    await this.abandonEscalation(innerDc);
+    await this.leaveJourney(innerDc);
     await innerDc.cancelAllDialogs();
     await handToPerson(innerDc.context, this.services, { ...(journey ? { journey } : {}), step, reason: 'asked' });
     return { status: DialogTurnStatus.complete };
@@ -271,13 +271,18 @@ export class MainDialog extends ComponentDialog {
       if (top && top.score >= SURE_ELSEWHERE && isJourneyIntent(top.intent)) choice = top.intent;
     }
     if (choice === undefined || rule?.stays.includes(choice)) return undefined;
-    await this.abandonEscalation(innerDc);
+    await this.leaveJourney(innerDc);
     await innerDc.cancelAllDialogs();
     return innerDc.beginDialog(STEPS, { startWith: choice } satisfies MainOptions);
   }
 
-  /** The person left a journey support had started for them. */
-  private async abandonEscalation(innerDc: DialogContext): Promise<void> {
+  /**
+   * The person leaves the journey under way (cancel, the menu, another journey, a hand-off): it
+   * counts as stopped, and a journey support had started for them as abandoned.
+   */
+  private async leaveJourney(innerDc: DialogContext): Promise<void> {
+    const journey = journeyOf(innerDc);
+    if (journey) turnOf(innerDc.context).journeyEnded = { journey, outcome: 'stopped' };
     const options = innerDc.stack.find((instance) => instance.id === STEPS)?.state?.options as MainOptions | undefined;
     if (options?.escalationId) await this.services.escalations.finish(options.escalationId, 'abandoned');
   }
@@ -287,7 +292,7 @@ export class MainDialog extends ComponentDialog {
     const step = activeStepOf(innerDc);
     if (stepIs(step, 'verbatim')) return undefined;
     if (!this.linkRoute(innerDc.context)) return undefined;
-    await this.abandonEscalation(innerDc);
+    await this.leaveJourney(innerDc);
     await innerDc.cancelAllDialogs();
     return innerDc.beginDialog(STEPS, {});
   }
@@ -349,6 +354,7 @@ export class MainDialog extends ComponentDialog {
     const journey = journeyFor(route);
     // A journey may end in the turn it begins (a lock, a limit): a hand-off then still names it.
     turnOf(step.context).journeyBegun = journey;
+    (step.values as { journey?: string }).journey = journey;
     if (route.kind === 'link') return step.beginDialog(REDEEM_LINK_DIALOG, { pastedText: route.text });
     if (isTroubleTopic(route.choice))
       return step.beginDialog(TROUBLE_DIALOG, { topic: route.choice } satisfies TroubleOptions);
@@ -364,8 +370,10 @@ export class MainDialog extends ComponentDialog {
       return step.replaceDialog(STEPS, { startWith: 'email', ...carry } satisfies MainOptions);
     if (result?.kind === 'useReset')
       return step.replaceDialog(STEPS, { startWith: 'reset', ...carry } satisfies MainOptions);
-    if (escalationId)
-      await this.services.escalations.finish(escalationId, result?.kind === 'stopped' ? 'abandoned' : 'completed');
+    const stopped = result?.kind === 'stopped';
+    const { journey } = step.values as { journey?: string };
+    if (journey) turnOf(step.context).journeyEnded = { journey, outcome: stopped ? 'stopped' : 'completed' };
+    if (escalationId) await this.services.escalations.finish(escalationId, stopped ? 'abandoned' : 'completed');
     return step.endDialog(result);
   }
 }

@@ -25,6 +25,8 @@ export interface Turn {
   handOffDue?: StruggleReason;
   /** The journey this turn began, so that a hand-off in the same turn still names it. */
   journeyBegun?: string;
+  /** The journey that ended this turn, and how: run to its end, or stopped by the person. */
+  journeyEnded?: { journey: string; outcome: 'completed' | 'stopped' };
   /** The ticket this turn opened, for the bot to remember in the conversation. */
   ticketOpened?: string;
   /** The Teams dialog page set the password this turn: the chat has said so already. */

@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { ConversationReferenceStore } from './conversationReferences.js';
 import { isWebChatConversation } from './directline/webChatConversations.js';
 import { DuplicateActivityFilter } from './duplicateFilter.js';
-import { createAdapter, createServer, recoverFailedTurns, registerBotEndpoint } from './host.js';
+import { createAdapter, createServer, recoverFailedTurns, registerBotEndpoint, registerOperations } from './host.js';
 import { createTexts } from './i18n.js';
 import { ProactiveTurns } from './proactive.js';
 import type { AccountService } from './recovery/accounts.js';
@@ -95,6 +95,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     ...(options.now ? { now: options.now } : {}),
   });
+  adapter.use(services.metrics.middleware());
   adapter.use(new DuplicateActivityFilter(shared.seen));
   adapter.use(references);
   adapter.use(new TypingIndicator(500, 2000));
@@ -111,6 +112,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     run: (context) => bot.run(context),
   });
   registerRoutes(server, config, services, { turns, desk });
+  registerOperations(server, {
+    ready: async () => (await store.reachable()) && (await shared.reachable()),
+    metrics: () => services.metrics.text(),
+  });
   return appHandle(server, adapter, config, services, { closeStreams: () => streams.close(), shared });
 }
 
@@ -189,7 +194,7 @@ function appHandle(
       // Keep-alive connections of pollers (web chat) would hold the close open; idle ones go now.
       server.server.closeIdleConnections();
       await closed;
-      await tasks.idle();
+      await tasks.close();
       services.emailSender.close?.();
       await shared.close();
       await services.store.close();

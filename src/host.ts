@@ -126,3 +126,24 @@ export function registerBotEndpoint(
     }
   });
 }
+
+/**
+ * `GET /readyz`: 200 once the store and the shared cache answer, else 503, so a load balancer
+ * sends no one to an instance that cannot serve them (`/healthz` only says the process lives).
+ * `GET /metrics`: the Prometheus metrics.
+ */
+export function registerOperations(
+  server: Server,
+  deps: { ready(): Promise<boolean>; metrics(): Promise<{ contentType: string; body: string }> },
+): void {
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const ready = await deps.ready();
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable' });
+  });
+  server.get('/metrics', async (_req: Request, res: Response) => {
+    const { contentType, body } = await deps.metrics();
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Cache-Control', 'no-store');
+    res.sendRaw(200, body);
+  });
+}

@@ -67,7 +67,8 @@ import {
 import { EscalationService } from './support/escalations.js';
 import { NO_SUPPORT_CHANNEL, type SupportChannel } from './support/supportChannel.js';
 import { TicketService } from './support/tickets.js';
-import { BackgroundTasks } from './tasks.js';
+import { BackgroundTasks, DatabaseTasks } from './tasks.js';
+import { CountedAuditTrail, Metrics } from './metrics.js';
 
 /** Every kind of record the bot keeps, each behind its repository: the one place that picks the store. */
 export interface Repositories {
@@ -86,6 +87,8 @@ export interface Repositories {
   audit: AuditTrail & { readAll(): Promise<object[]> };
   /** The database, when the store is PostgreSQL (its job queue and readiness use it). */
   database?: Database;
+  /** Whether the store answers now (`/readyz`). */
+  reachable(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -108,6 +111,7 @@ export async function openStore(config: Config, logger: Logger): Promise<Reposit
     botStorage: new PgBotStorage(database),
     audit: new PgAuditTrail(database, logger),
     database,
+    reachable: () => database.reachable(),
     close: () => database.close(),
   };
 }
@@ -127,7 +131,13 @@ export async function openJsonStore(dataDir: string, logger: Logger): Promise<Re
     botStorage: new JsonFileBotStorage(`${dataDir}/conversations`),
   };
   await Promise.all(Object.values(files).map((repository) => repository.init()));
-  return { kind: 'json', ...files, audit: new FileAuditTrail(dataDir, logger), close: async () => undefined };
+  return {
+    kind: 'json',
+    ...files,
+    audit: new FileAuditTrail(dataDir, logger),
+    reachable: async () => true,
+    close: async () => undefined,
+  };
 }
 
 /** What the instances share for a short while: in this process, or in Redis when REDIS_URL is set. */
@@ -139,6 +149,8 @@ export interface SharedState {
   /** Web chat activities, and the fan-out to the instance that holds the socket. */
   activityLog: ActivityLog;
   cache?: SharedCache;
+  /** Whether the shared cache answers now (`/readyz`). */
+  reachable(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -148,6 +160,7 @@ export function openSharedState(config: Config, logger: Logger): SharedState {
       counters: memoryCounters,
       seen: new SeenInMemory(),
       activityLog: new MemoryActivityLog(),
+      reachable: async () => true,
       close: async () => undefined,
     };
   const cache = new SharedCache(config.redisUrl, config.redisKeyPrefix, logger);
@@ -156,6 +169,7 @@ export function openSharedState(config: Config, logger: Logger): SharedState {
     seen: new SeenInRedis(cache),
     activityLog: new RedisActivityLog(cache),
     cache,
+    reachable: () => cache.reachable(),
     close: () => cache.close(),
   };
 }
@@ -204,6 +218,7 @@ export interface Services extends Recovery {
   audit: Repositories['audit'];
   tasks: BackgroundTasks;
   limits: RateLimits;
+  metrics: Metrics;
   dialogServices: DialogServices;
 }
 
@@ -215,13 +230,14 @@ export async function createServices(
 ): Promise<Services> {
   const { logger } = options;
   const store = connections.store ?? (await openStore(config, logger));
-  const tasks = new BackgroundTasks(logger);
+  const tasks = store.database ? new DatabaseTasks(store.database, logger) : new BackgroundTasks(logger);
+  const metrics = new Metrics(() => tasks.pending());
   const basics: Basics = {
     config,
     store,
     options,
     texts: connections.texts ?? createTexts(config.serviceName),
-    audit: store.audit,
+    audit: new CountedAuditTrail(store.audit, metrics),
     tasks,
     limits: new RateLimits(config.limits, connections.counters ?? memoryCounters),
     secretKey: await loadCardHmacKey(config.cardHmacKey, config.dataDir),
@@ -263,7 +279,7 @@ export async function createServices(
     settings: dialogSettings(config),
   };
   const { texts, audit, limits, secretKey } = basics;
-  return { ...recovery, texts, store, logger, secretKey, audit, tasks, limits, dialogServices };
+  return { ...recovery, texts, store, logger, secretKey, audit, tasks, limits, metrics, dialogServices };
 }
 
 interface Recovery {

@@ -1,32 +1,42 @@
 import 'dotenv/config';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config.js';
 import { AccountService } from '../recovery/accounts.js';
-import { FileAuditTrail } from '../security/audit.js';
 import { loadCardHmacKey } from '../security/cardFingerprint.js';
 import { createLogger } from '../security/logger.js';
-import { JsonAccountRepository } from '../store/jsonRepositories.js';
+import { openStore } from '../services.js';
 
 const USAGE = `Usage:
   npm run accounts -- import <file.json>               upsert accounts by email
   npm run accounts -- check-password <email> <password>  exit 0 when it matches, 1 when not
   npm run accounts -- show <email>                     the account, without secrets
+  npm run accounts -- export [file.json]               every account in the import format (hashes as they are)
   npm run accounts -- link-teams <email> <aadObjectId> [profile]
                                                        link a Teams user to the account (as a profile)`;
 
 /** The accounts CLI (see README, Accounts CLI). Exit codes: 0 done/match, 1 no match or not found, 2 usage or input error. */
 export async function runAccountsCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [command, ...rest] = args;
   const config = loadConfig({ ...env, SEED_DEMO_ACCOUNTS: 'false' });
   const logger = createLogger('warn', (line) => process.stderr.write(line + '\n'));
-  const repository = new JsonAccountRepository(config.dataDir);
-  await repository.init();
-  const service = new AccountService(
-    repository,
-    await loadCardHmacKey(config.cardHmacKey, config.dataDir),
-    new FileAuditTrail(config.dataDir, logger),
-    config.defaultRegion,
-  );
+  // The store the bot uses: the JSON files under DATA_DIR, or PostgreSQL with DATABASE_URL.
+  const store = await openStore(config, logger);
+  try {
+    const service = new AccountService(
+      store.accounts,
+      await loadCardHmacKey(config.cardHmacKey, config.dataDir),
+      store.audit,
+      config.defaultRegion,
+    );
+    return await runCommand(args, service);
+  } finally {
+    await store.close();
+  }
+}
+
+async function runCommand(args: string[], service: AccountService): Promise<number> {
+  const [command, ...rest] = args;
 
   if (command === 'import' && rest.length === 1) {
     let records: unknown;
@@ -61,6 +71,21 @@ export async function runAccountsCli(args: string[], env: NodeJS.ProcessEnv = pr
     if (outcome.kind === 'invalid') process.stderr.write(`Not linked: ${outcome.problem}.\n`);
     if (outcome.kind === 'linked') process.stdout.write('Linked.\n');
     return outcome.kind === 'linked' ? 0 : outcome.kind === 'notFound' ? 1 : 2;
+  }
+  if (command === 'export' && rest.length <= 1) {
+    const out: Writable = rest[0] ? createWriteStream(rest[0], { mode: 0o600 }) : process.stdout;
+    let count = 0;
+    out.write('[');
+    for await (const page of service.exportAccounts()) {
+      for (const record of page) out.write(`${count++ === 0 ? '\n' : ',\n'}${JSON.stringify(record)}`);
+    }
+    out.write('\n]\n');
+    if (rest[0])
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+    process.stderr.write(`Exported ${count} account(s).\n`);
+    return 0;
   }
   process.stderr.write(USAGE + '\n');
   return 2;

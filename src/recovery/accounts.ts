@@ -32,11 +32,19 @@ const importRecordSchema = z
     firstName: z.string().trim().min(1).max(100),
     lastName: z.string().trim().min(1).max(100),
     locale: z.enum(['en', 'nl']).optional(),
-    payment: z.discriminatedUnion('type', [
+    payment: z.union([
       z.object({ type: z.literal('card'), cardNumber: z.string() }),
+      // From an export: the keyed fingerprint as it is (it matches only under the same CARD_HMAC_KEY).
+      z.object({
+        type: z.literal('card'),
+        cardFingerprint: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/),
+        cardLast4: z.string().regex(/^\d{4}$/),
+      }),
       z.object({ type: z.literal('partner'), partner: z.string().trim().min(1).max(100) }),
       z.object({ type: z.literal('other') }),
     ]),
+    /** From an export: earlier password hashes, newest first, so the history rule keeps working. */
+    previousPasswordHashes: z.array(z.string().refine(isArgon2Hash, 'is not an argon2 PHC string')).max(24).optional(),
     teamsAadObjectId: z.string().trim().min(1).max(100).optional(),
     profiles: z
       .array(z.object({ name: z.string().trim().min(1).max(50), kids: z.boolean().optional() }))
@@ -143,7 +151,7 @@ export class AccountService {
       ...(record.locale ? { locale: record.locale as Locale } : {}),
       ...(phone ? { phone } : {}),
       passwordHash,
-      previousPasswordHashes: existing?.previousPasswordHashes ?? [],
+      previousPasswordHashes: record.previousPasswordHashes ?? existing?.previousPasswordHashes ?? [],
       // A new password from an import voids outstanding links, as any password change does.
       credentialVersion:
         (existing?.credentialVersion ?? 0) + (existing && existing.passwordHash !== passwordHash ? 1 : 0),
@@ -220,8 +228,33 @@ export class AccountService {
     };
   }
 
+  /**
+   * Every account in the import format, a page at a time: hashes and fingerprints as they are,
+   * nothing in the clear, so `import` on another store (with the same CARD_HMAC_KEY) takes it back.
+   */
+  async *exportAccounts(): AsyncGenerator<AccountImportRecord[]> {
+    for await (const page of this.accounts.all()) {
+      yield page.map((account) => ({
+        email: account.email,
+        passwordHash: account.passwordHash,
+        ...(account.previousPasswordHashes.length > 0
+          ? { previousPasswordHashes: account.previousPasswordHashes }
+          : {}),
+        firstName: account.firstName,
+        lastName: account.lastName,
+        ...(account.locale ? { locale: account.locale } : {}),
+        ...(account.phone ? { phone: account.phone } : {}),
+        payment: account.payment,
+        ...(account.teamsAadObjectId ? { teamsAadObjectId: account.teamsAadObjectId } : {}),
+        ...(account.profiles ? { profiles: account.profiles } : {}),
+        ...(account.teamsProfile ? { teamsProfile: account.teamsProfile } : {}),
+      }));
+    }
+  }
+
   private toPayment(payment: z.infer<typeof importRecordSchema>['payment']): Payment | string {
     if (payment.type !== 'card') return payment;
+    if ('cardFingerprint' in payment) return payment;
     const digits = normalizeCardNumber(payment.cardNumber);
     if (!digits || !isLuhnValid(digits)) return 'is not a valid card number';
     return { type: 'card', cardFingerprint: cardFingerprint(this.cardHmacKey, digits), cardLast4: digits.slice(-4) };

@@ -45,6 +45,12 @@ export interface ResetServiceOptions {
   now?: () => Date;
 }
 
+/** The promised tasks of this service: a link for whoever owns the address, or for a known account. */
+const SEND_LINK_TO_ADDRESS = 'reset.link-to-address';
+const SEND_LINK_TO_ACCOUNT = 'reset.link-to-account';
+type LinkForAddress = { email: string; origin: RequestOrigin };
+type LinkForAccount = { accountId: string; origin: RequestOrigin };
+
 /**
  * Reset links (the email reset) and the new-password step behind every route: the one place that decides,
  * used alike by the chat and by the web page.
@@ -64,6 +70,11 @@ export class ResetService {
     private readonly options: ResetServiceOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    tasks.handle<LinkForAddress>(SEND_LINK_TO_ADDRESS, ({ email, origin }) => this.sendLinkToAddress(email, origin));
+    tasks.handle<LinkForAccount>(SEND_LINK_TO_ACCOUNT, async ({ accountId, origin }) => {
+      const account = await this.accounts.findById(accountId);
+      if (account) await this.sendLinkToAccount(account, origin);
+    });
   }
 
   /**
@@ -76,7 +87,7 @@ export class ResetService {
     const email = normalizeEmail(emailText);
     const limited = await this.requestLimits.checkVisible(email, origin);
     if (limited) return limited;
-    this.tasks.run('send reset link', () => this.sendLinkToAddress(email, origin));
+    await this.tasks.promise<LinkForAddress>(SEND_LINK_TO_ADDRESS, { email, origin });
     return { kind: 'accepted' };
   }
 
@@ -86,7 +97,7 @@ export class ResetService {
     if (!account) return { kind: 'accepted' };
     const limited = await this.requestLimits.checkVisible(account.email, origin);
     if (limited) return limited;
-    this.tasks.run('renew reset link', () => this.sendLinkToAccount(account, origin));
+    await this.tasks.promise<LinkForAccount>(SEND_LINK_TO_ACCOUNT, { accountId: account.id, origin });
     return { kind: 'accepted' };
   }
 

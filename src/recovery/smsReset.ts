@@ -64,6 +64,10 @@ export function isChallengeExpired(challenge: SmsChallenge, now: Date): boolean 
   return challenge.verifiedAt !== undefined || now.getTime() >= Date.parse(challenge.expiresAt);
 }
 
+/** The promised task of this service: a code for whoever owns the number (the challenge holds no secret yet). */
+const SEND_CODE = 'sms.code-to-number';
+type CodeForNumber = { phone: string; challenge: SmsChallenge; origin: RequestOrigin };
+
 /**
  * SMS reset: a 6-digit code by text message, valid only in the conversation that asked for it. Every
  * number, with an account or without, gets the same answers at the same speed: the lookup and
@@ -85,6 +89,9 @@ export class SmsResetService {
     private readonly options: SmsCodeOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    tasks.handle<CodeForNumber>(SEND_CODE, ({ phone, challenge, origin }) =>
+      this.sendCodeIfKnown(phone, challenge, origin),
+    );
   }
 
   async requestCode(
@@ -106,7 +113,7 @@ export class SmsResetService {
       failedAttempts: 0,
     };
     await this.challenges.put(challenge);
-    this.tasks.run('send sms code', () => this.sendCodeIfKnown(phone.e164, challenge, origin));
+    await this.tasks.promise<CodeForNumber>(SEND_CODE, { phone: phone.e164, challenge, origin });
     return { kind: 'accepted', phone: phone.e164 };
   }
 

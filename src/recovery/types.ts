@@ -107,6 +107,8 @@ export interface AccountRepository {
   upsertManyByEmail(builds: ReadonlyArray<(existing: Account | undefined) => Account>): Promise<Account[]>;
   update(id: string, change: (account: Account) => Account): Promise<Account | undefined>;
   isEmpty(): Promise<boolean>;
+  /** Every account, a page at a time (for moving to another store). */
+  all(): AsyncIterable<Account[]>;
 }
 
 export interface ResetRequestRepository {

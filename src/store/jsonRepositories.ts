@@ -120,6 +120,18 @@ export class JsonAccountRepository implements AccountRepository {
   isEmpty(): Promise<boolean> {
     return this.emailIndex.isEmpty();
   }
+
+  async *all(pageSize = 1000): AsyncGenerator<Account[]> {
+    let page: Account[] = [];
+    for await (const [, account] of this.accounts.entries()) {
+      page.push(account);
+      if (page.length === pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+  }
 }
 
 type RequestSlots = Partial<Record<ResetPurpose, ResetRequest>>;

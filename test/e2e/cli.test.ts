@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { freshBackend, queryDatabase } from '../helpers/backend.js';
 import { startCommand } from '../helpers/startCommand.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
@@ -186,5 +187,69 @@ describe('accounts CLI (npm run accounts)', function () {
     const badProfile = await run(['link-teams', 'sanne@example.com', teamsUser, 'Nobody'], env);
     expect(badProfile.stderr).to.contain('no profile named "Nobody"');
     expect((await run(['link-teams', 'nobody@example.com', teamsUser], env)).code).to.equal(1);
+  });
+});
+
+describe('moving the accounts from the JSON store to PostgreSQL (accounts export, then import)', function () {
+  this.timeout(60_000);
+
+  it('exports hashes and fingerprints as they are, and the import on PostgreSQL takes them back', async () => {
+    const temp = makeTempDir();
+    const backend = await freshBackend();
+    const key = { CARD_HMAC_KEY: 'test-card-key-0123456789abcdef0123456789' };
+    try {
+      const json = { DATA_DIR: temp.dir, ...key };
+      const source = path.join(temp.dir, 'source.json');
+      await writeFile(
+        source,
+        JSON.stringify([
+          {
+            email: 'sanne@example.com',
+            password: 'tulip-harbor-violin',
+            firstName: 'Sanne',
+            lastName: 'Jansen',
+            locale: 'nl',
+            phone: '+31687654321',
+            payment: { type: 'card', cardNumber: '5500-0000-0000-0004' },
+            profiles: [{ name: 'Sanne' }, { name: 'Kids', kids: true }],
+          },
+          {
+            email: 'tom@example.com',
+            password: 'quartz-meadow-lantern',
+            firstName: 'Tom',
+            lastName: 'Bos',
+            payment: { type: 'other' },
+          },
+        ]),
+      );
+      expect((await run(['import', source], json)).code).to.equal(0);
+      const exported = path.join(temp.dir, 'export.json');
+      const exportRun = await run(['export', exported], json);
+      expect(exportRun.code).to.equal(0);
+      expect(exportRun.stderr).to.contain('Exported 2 account(s)');
+      const text = await readFile(exported, 'utf8');
+      expect(text).not.to.contain('tulip-harbor-violin');
+      expect(text).not.to.contain('5500000000000004');
+      const records = JSON.parse(text) as Array<{ email: string; passwordHash: string; payment: { type: string } }>;
+      expect(records.map((r) => r.email).sort()).to.deep.equal(['sanne@example.com', 'tom@example.com']);
+      expect(records.every((r) => r.passwordHash.startsWith('$argon2'))).to.equal(true);
+
+      const postgres = { DATA_DIR: temp.dir, ...backend.env, ...key };
+      expect((await run(['import', exported], postgres)).stdout).to.contain('Imported 2 account(s)');
+      expect((await run(['check-password', 'sanne@example.com', 'tulip-harbor-violin'], postgres)).code).to.equal(0);
+      expect((await run(['check-password', 'tom@example.com', 'wrong-password-here'], postgres)).code).to.equal(1);
+      const shown = JSON.parse((await run(['show', 'sanne@example.com'], postgres)).stdout) as Record<string, unknown>;
+      expect(shown).to.include({ phone: '+31687654321', locale: 'nl' });
+      expect(shown.payment).to.deep.equal({ type: 'card', cardLast4: '0004' });
+      // The fingerprint came along: the same card finds the account on PostgreSQL.
+      const [row] = await queryDatabase<{ found: string }>(
+        backend.env.DATABASE_URL!,
+        "SELECT count(*) AS found FROM accounts WHERE card_fingerprint IS NOT NULL AND email = 'sanne@example.com'",
+      );
+      expect(Number(row!.found)).to.equal(1);
+    } finally {
+      await backend.remove();
+      temp.remove();
+    }
   });
 });

@@ -7,6 +7,9 @@ import type { Logger } from '../../security/logger.js';
 /** The versioned schema, in the repository's `migrations/` folder. */
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
+/** The advisory lock key migrations hold (any fixed number the bot uses for nothing else). */
+const MIGRATION_LOCK = 7_311_962;
+
 /** A pool or a client inside a transaction: what a query runs on. */
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -63,8 +66,12 @@ export class Database {
   async migrate(): Promise<string[]> {
     const client = await this.pool.connect();
     try {
+      // Instances starting together wait here for the first one's migration (node-pg-migrate's own
+      // lock would make them fail instead), then find nothing left to do.
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       const ran = await runner({
         dbClient: client,
+        noLock: true,
         dir: MIGRATIONS_DIR,
         direction: 'up',
         migrationsTable: 'pgmigrations',
@@ -73,9 +80,10 @@ export class Database {
         logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
       });
       const names = ran.map((migration) => migration.name);
-      if (names.length > 0) this.logger.info('database migrated', { migrations: names });
+      if (names.length > 0) this.logger.info('database migrated', { count: names.length });
       return names;
     } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
       client.release();
     }
   }

@@ -78,6 +78,9 @@ export class PgAccountRepository implements AccountRepository {
     // The last record for an address wins, as if they were imported one after another.
     const byEmail = new Map(builds.map((build) => [build(undefined).email, build]));
     return this.db.transaction(async (client) => {
+      // One import at a time across instances (two starting together both seed the demo accounts):
+      // a second one then sees the first one's accounts and updates them instead of adding twins.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('accounts.upsert'))");
       const { rows } = await client.query<Doc<Account>>(
         'SELECT doc FROM accounts WHERE email = ANY($1::text[]) FOR UPDATE',
         [[...byEmail.keys()]],

@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { startCommand } from './startCommand.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface BotProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number>;
+}
+
+/** The bot in a process of its own, exactly as `npm start` runs it (environment, flags, loader). */
+export function startBot(env: Record<string, string>): BotProcess {
+  const start = startCommand(path.join(ROOT, 'package.json'));
+  const child = spawn(process.execPath, [...start.flags, '--import', start.loader, start.entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...start.env, ...env },
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return { child, output: () => output, exited };
+}
+
+/** Resolves once `path` (the health or readiness check) answers 200; fails if the process ends first. */
+export async function waitFor(url: string, exited: Promise<number>, check = '/healthz'): Promise<void> {
+  let stopped = false;
+  void exited.then(() => (stopped = true));
+  for (let i = 0; i < 300 && !stopped; i++) {
+    try {
+      if ((await fetch(`${url}${check}`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the bot did not answer ${check}`);
+}
