@@ -1,4 +1,5 @@
 import type { Logger } from './security/logger.js';
+import type { PoolClient } from 'pg';
 import type { Database } from './store/postgres/database.js';
 
 /** Does one kind of promised task, from its payload (plain JSON, never a secret). */
@@ -76,7 +77,7 @@ export class DatabaseTasks extends BackgroundTasks {
   private taking = false;
   private again = false;
   private stopped = false;
-  private readonly listener: Promise<import('pg').PoolClient | undefined>;
+  private readonly listener: Promise<PoolClient | undefined>;
 
   private readonly leaseSeconds: number;
 
@@ -99,7 +100,7 @@ export class DatabaseTasks extends BackgroundTasks {
     this.takeDue();
   }
 
-  private async listen(): Promise<import('pg').PoolClient | undefined> {
+  private async listen(): Promise<PoolClient | undefined> {
     try {
       const client = await this.database.pool.connect();
       client.on('notification', () => this.takeDue());
