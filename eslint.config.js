@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'manifest/build/'] },
+  { ignores: ['node_modules/', 'data/', 'manifest/build/', '.ci/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

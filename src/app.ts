@@ -103,6 +103,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     conversationState: bot.conversationState,
     logger,
     errorText: (context) => texts.t(localeOf(context, services.dialogServices), 'error'),
+    conflictText: (context) => texts.t(localeOf(context, services.dialogServices), 'stateConflict'),
   });
   registerBotEndpoint(server, {
     adapter,

@@ -9,6 +9,7 @@ import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'b
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from './config.js';
 import { rememberClientAddress } from './security/clientAddress.js';
+import { ETagConflictError } from './store/botStateStorage.js';
 import type { Logger } from './security/logger.js';
 import { activityProblem, MAX_ACTIVITY_BYTES } from './web/activityShape.js';
 import { acceptBody, parseQuery } from './web/requestBody.js';
@@ -55,10 +56,24 @@ export function createAdapter(
  */
 export function recoverFailedTurns(
   adapter: CloudAdapter,
-  deps: { conversationState: ConversationState; logger: Logger; errorText(context: TurnContext): string },
+  deps: {
+    conversationState: ConversationState;
+    logger: Logger;
+    errorText(context: TurnContext): string;
+    conflictText(context: TurnContext): string;
+  },
 ): void {
   const { conversationState, logger } = deps;
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    // Another turn of the same conversation (on this or another instance) saved first: its state
+    // stands, nothing is lost, and this message only needs sending again.
+    if (error instanceof ETagConflictError) {
+      logger.info('turn lost a race with another turn of its conversation', { channel: context.activity.channelId });
+      await context
+        .sendActivity(deps.conflictText(context))
+        .catch((sendError: unknown) => logger.warn('could not ask the person to say it again', { error: sendError }));
+      return;
+    }
     logger.error('turn failed', { error, channel: context.activity.channelId });
     try {
       await conversationState.delete(context);

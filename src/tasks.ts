@@ -191,6 +191,7 @@ export class DatabaseTasks extends BackgroundTasks {
 
   /** Stops taking tasks; a task under way finishes, the rest stay for the other instances. */
   override async close(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
     await super.idle();

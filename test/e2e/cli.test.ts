@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freshBackend, queryDatabase } from '../helpers/backend.js';
+import { describeOncePerRun, freshBackend, queryDatabase } from '../helpers/backend.js';
 import { startCommand } from '../helpers/startCommand.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
@@ -190,7 +190,7 @@ describe('accounts CLI (npm run accounts)', function () {
   });
 });
 
-describe('moving the accounts from the JSON store to PostgreSQL (accounts export, then import)', function () {
+describeOncePerRun('moving the accounts from the JSON store to PostgreSQL (accounts export, then import)', function () {
   this.timeout(60_000);
 
   it('exports hashes and fingerprints as they are, and the import on PostgreSQL takes them back', async () => {

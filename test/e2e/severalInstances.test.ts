@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { DEMO_ACCOUNTS } from '../../src/recovery/demoAccounts.js';
 import type { OutboxEmail } from '../../src/messaging/email.js';
 import type { OutboxSms } from '../../src/messaging/sms.js';
-import { freshBackend, queryDatabase, type TestBackend } from '../helpers/backend.js';
+import { describeOncePerRun, freshBackend, queryDatabase, type TestBackend } from '../helpers/backend.js';
 import { ROOT, startBot, waitFor, type BotProcess } from '../helpers/botProcess.js';
 import { startCommand } from '../helpers/startCommand.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -26,7 +26,7 @@ interface Instance {
  * database and one Redis, with no sticky sessions: the client below alternates instances every
  * turn, as a load balancer may.
  */
-describe('several instances on PostgreSQL and Redis (two processes)', function () {
+describeOncePerRun('several instances on PostgreSQL and Redis (two processes)', function () {
   this.timeout(120_000);
   let backend: TestBackend;
   let temps: Array<ReturnType<typeof makeTempDir>>;

@@ -11,6 +11,14 @@ import { createLogger } from '../../src/security/logger.js';
  */
 export const TEST_BACKEND: 'json' | 'postgres' = process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'json';
 
+/**
+ * For tests that start their own PostgreSQL and Redis whatever the pass (several instances, the
+ * jobs table, moving a store): they run in the JSON pass only, not a second time in the other.
+ */
+export function describeOncePerRun(title: string, suite: (this: Mocha.Suite) => void): Mocha.Suite | void {
+  return (TEST_BACKEND === 'json' ? describe : describe.skip)(title, suite);
+}
+
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_TEST_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -154,5 +162,32 @@ export async function queryDatabase<R extends pg.QueryResultRow>(
     return (await client.query<R>(text, values)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/** Fails the run at once, with what to do, when PostgreSQL or Redis is not there (root hook). */
+export async function requireServices(): Promise<void> {
+  try {
+    await admin((client) => client.query('SELECT 1'));
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL} (${(error as Error).message}). The tests need it: ` +
+        'start it (user postgres, trust auth on 127.0.0.1), or point TEST_POSTGRES_URL at one.',
+      { cause: error },
+    );
+  }
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(
+      `Redis is not reachable at ${REDIS_TEST_URL} (${(error as Error).message}). The tests need it: ` +
+        'start it, or point TEST_REDIS_URL at one.',
+      { cause: error },
+    );
+  } finally {
+    redis.disconnect();
   }
 }

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/security/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { readJsonLines } from './testApp.js';
 import { makeTempDir } from './tempDir.js';
+import { testBackend, type TestBackend } from './backend.js';
 import type { OutboxEmail } from '../../src/messaging/email.js';
 import type { OutboxSms } from '../../src/messaging/sms.js';
 
@@ -60,6 +61,7 @@ export class DialogHarness {
     readonly client: DialogTestClient,
     readonly services: Services,
     private readonly temp: ReturnType<typeof makeTempDir>,
+    private readonly backend: TestBackend,
     public locale: string,
     private readonly teamsUser: string | undefined,
   ) {}
@@ -69,7 +71,9 @@ export class DialogHarness {
     options: HarnessOptions = {},
   ): Promise<DialogHarness> {
     const temp = makeTempDir();
-    const config = loadConfig({ DATA_DIR: temp.dir, SEED_DEMO_ACCOUNTS: 'false' });
+    // The store under test: the JSON files, or a fresh PostgreSQL database (TEST_BACKEND=postgres).
+    const backend = await testBackend(temp.dir);
+    const config = loadConfig({ DATA_DIR: temp.dir, SEED_DEMO_ACCOUNTS: 'false', ...backend.env });
     const services = await createServices(config, {
       logger: createLogger('silent'),
       ...(options.now ? { now: options.now } : {}),
@@ -82,7 +86,7 @@ export class DialogHarness {
       [...(options.teamsUser ? [authenticatedAsChannel()] : []), lendingStruggle(conversationState)],
       conversationState,
     );
-    return new DialogHarness(client, services, temp, options.locale ?? 'en-US', options.teamsUser);
+    return new DialogHarness(client, services, temp, backend, options.locale ?? 'en-US', options.teamsUser);
   }
 
   get dataDir(): string {
@@ -127,6 +131,9 @@ export class DialogHarness {
 
   async close(): Promise<void> {
     await this.services.tasks.idle();
+    await this.services.tasks.close();
+    await this.services.store.close();
+    await this.backend.remove();
     this.temp.remove();
   }
 }

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { createLogger } from '../../src/security/logger.js';
 import { Database } from '../../src/store/postgres/database.js';
 import { DatabaseTasks } from '../../src/tasks.js';
-import { freshBackend, queryDatabase, type TestBackend } from '../helpers/backend.js';
+import { describeOncePerRun, freshBackend, queryDatabase, type TestBackend } from '../helpers/backend.js';
 
 /** Promised tasks on PostgreSQL, with two "instances" (two task queues) on one database. */
-describe('promised tasks on PostgreSQL (jobs table)', function () {
+describeOncePerRun('promised tasks on PostgreSQL (jobs table)', function () {
   this.timeout(30_000);
   let backend: TestBackend;
   let databases: Database[];
