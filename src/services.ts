@@ -89,6 +89,8 @@ export interface Repositories {
   database?: Database;
   /** Whether the store answers now (`/readyz`). */
   reachable(): Promise<boolean>;
+  /** Runs changes that belong together as one (a transaction on PostgreSQL). */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function openStore(config: Config, logger: Logger): Promise<Reposit
     audit: new PgAuditTrail(database, logger),
     database,
     reachable: () => database.reachable(),
+    atomically: (work) => database.transaction(() => work()),
     close: () => database.close(),
   };
 }
@@ -136,6 +139,7 @@ export async function openJsonStore(dataDir: string, logger: Logger): Promise<Re
     ...files,
     audit: new FileAuditTrail(dataDir, logger),
     reachable: async () => true,
+    atomically: (work) => work(),
     close: async () => undefined,
   };
 }
@@ -313,6 +317,7 @@ async function createRecovery(
       linkTtlMs: config.resetLinkTtlMs,
       passwordHistory: config.passwordHistory,
       publicBaseUrl: config.publicBaseUrl,
+      atomically: (work) => store.atomically(work),
       ...now,
     },
   );

@@ -122,6 +122,11 @@ export class DatabaseTasks extends BackgroundTasks {
       return;
     }
     this.taking = true;
+    // Never in the transaction of whoever called: the loop outlives it.
+    this.database.outside(() => this.runTaking());
+  }
+
+  private runTaking(): void {
     this.run('take promised tasks', async () => {
       try {
         do {

@@ -43,13 +43,24 @@ export interface ResetServiceOptions {
   passwordHistory: number;
   publicBaseUrl: string;
   now?: () => Date;
+  /**
+   * Runs changes that belong together so that they are stored together or not at all (a database
+   * transaction); without it they simply run one after another.
+   */
+  atomically?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
-/** The promised tasks of this service: a link for whoever owns the address, or for a known account. */
+/**
+ * The promised tasks of this service: a link for whoever owns the address, or for a known
+ * account, and the notice that the password changed. A link task makes the link and sends it in
+ * one go, so a task done again after a crash makes a fresh link (voiding the first) and sends it.
+ */
 const SEND_LINK_TO_ADDRESS = 'reset.link-to-address';
 const SEND_LINK_TO_ACCOUNT = 'reset.link-to-account';
+const PASSWORD_CHANGED_NOTICE = 'reset.password-changed-notice';
 type LinkForAddress = { email: string; origin: RequestOrigin };
 type LinkForAccount = { accountId: string; origin: RequestOrigin };
+type ChangedNotice = { accountId: string; locale: Locale; changedAt: string; timeZone?: string };
 
 /**
  * Reset links (the email reset) and the new-password step behind every route: the one place that decides,
@@ -74,6 +85,10 @@ export class ResetService {
     tasks.handle<LinkForAccount>(SEND_LINK_TO_ACCOUNT, async ({ accountId, origin }) => {
       const account = await this.accounts.findById(accountId);
       if (account) await this.sendLinkToAccount(account, origin);
+    });
+    tasks.handle<ChangedNotice>(PASSWORD_CHANGED_NOTICE, async ({ accountId, locale, changedAt, timeZone }) => {
+      const account = await this.accounts.findById(accountId);
+      if (account) await this.notifier.passwordChanged(account, locale, new Date(changedAt), timeZone);
     });
   }
 
@@ -243,21 +258,29 @@ export class ResetService {
     origin: PasswordOrigin,
   ): Promise<void> {
     const changedAt = this.now();
-    const updated = await this.accounts.update(account.id, (current) => ({
-      ...current,
-      passwordHash: newHash,
-      previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(
-        0,
-        this.options.passwordHistory,
-      ),
-      credentialVersion: current.credentialVersion + 1,
-      updatedAt: changedAt.toISOString(),
-    }));
-    await this.requests.markUsed(request, changedAt);
-    await this.audit.record({ event: 'password.changed', accountId: account.id, via: origin.via });
-    const recipient = updated ?? account;
-    this.tasks.run('password changed notice', () =>
-      this.notifier.passwordChanged(recipient, recipient.locale ?? origin.locale, changedAt, origin.timeZone),
-    );
+    const atomically = this.options.atomically ?? ((work) => work());
+    // The new password (whose new credential version voids every other link, code and grant), the
+    // used request, the audit event and the promised notice are stored together or not at all.
+    await atomically(async () => {
+      const updated = await this.accounts.update(account.id, (current) => ({
+        ...current,
+        passwordHash: newHash,
+        previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(
+          0,
+          this.options.passwordHistory,
+        ),
+        credentialVersion: current.credentialVersion + 1,
+        updatedAt: changedAt.toISOString(),
+      }));
+      await this.requests.markUsed(request, changedAt);
+      await this.audit.record({ event: 'password.changed', accountId: account.id, via: origin.via });
+      const recipient = updated ?? account;
+      await this.tasks.promise<ChangedNotice>(PASSWORD_CHANGED_NOTICE, {
+        accountId: recipient.id,
+        locale: recipient.locale ?? origin.locale,
+        changedAt: changedAt.toISOString(),
+        ...(origin.timeZone ? { timeZone: origin.timeZone } : {}),
+      });
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
@@ -21,6 +22,8 @@ export interface Queryable {
  */
 export class Database {
   readonly pool: pg.Pool;
+  /** The transaction the current async work runs in, if any: queries made in it join it. */
+  private readonly current = new AsyncLocalStorage<pg.PoolClient>();
 
   constructor(
     url: string,
@@ -33,15 +36,22 @@ export class Database {
   }
 
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(text, values);
+    const joined = this.current.getStore();
+    return joined ? joined.query<R>(text, values) : this.pool.query<R>(text, values);
   }
 
-  /** Runs `work` in one transaction: everything it wrote commits together, or nothing does. */
+  /**
+   * Runs `work` in one transaction: everything it wrote commits together, or nothing does. Every
+   * query made while it runs (by any repository, or the task queue) joins it; a transaction
+   * begun inside it is the same one.
+   */
   async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    const joined = this.current.getStore();
+    if (joined) return work(joined);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await work(client);
+      const result = await this.current.run(client, () => work(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -50,6 +60,11 @@ export class Database {
     } finally {
       client.release();
     }
+  }
+
+  /** Runs `work` outside any transaction of the caller: for work that outlives it (background tasks). */
+  outside<T>(work: () => T): T {
+    return this.current.exit(work);
   }
 
   /** Whether the database answers now (`/readyz`). */
