@@ -50,6 +50,11 @@ export interface ResetServiceOptions {
   atomically?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
+/** The account's credentials changed between the grant's check and the write: the grant is spent. */
+class CredentialsMoved extends Error {
+  override readonly name = 'CredentialsMoved';
+}
+
 /**
  * The promised tasks of this service: a link for whoever owns the address, or for a known
  * account, and the notice that the password changed. A link task makes the link and sends it in
@@ -177,7 +182,13 @@ export class ResetService {
       if (live.kind === 'linkProblem') return live;
       const decision = await decide(live.account);
       if (typeof decision !== 'string') return this.refuse(live.account, decision, origin);
-      await this.applyNewPassword(live.account, live.request, decision, origin);
+      try {
+        await this.applyNewPassword(live.account, live.request, decision, origin);
+      } catch (error) {
+        // Another instance used this grant (or changed the password) first: this one is spent.
+        if (error instanceof CredentialsMoved) return { kind: 'linkProblem', problem: 'used', grant };
+        throw error;
+      }
       return { kind: 'changed' };
     });
   }
@@ -262,16 +273,21 @@ export class ResetService {
     // The new password (whose new credential version voids every other link, code and grant), the
     // used request, the audit event and the promised notice are stored together or not at all.
     await atomically(async () => {
-      const updated = await this.accounts.update(account.id, (current) => ({
-        ...current,
-        passwordHash: newHash,
-        previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(
-          0,
-          this.options.passwordHistory,
-        ),
-        credentialVersion: current.credentialVersion + 1,
-        updatedAt: changedAt.toISOString(),
-      }));
+      const updated = await this.accounts.update(account.id, (current) => {
+        // The account as it is under the row lock: if its credentials moved since the grant was
+        // checked, a change made elsewhere (another instance) came first.
+        if (current.credentialVersion !== account.credentialVersion) throw new CredentialsMoved();
+        return {
+          ...current,
+          passwordHash: newHash,
+          previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(
+            0,
+            this.options.passwordHistory,
+          ),
+          credentialVersion: current.credentialVersion + 1,
+          updatedAt: changedAt.toISOString(),
+        };
+      });
       await this.requests.markUsed(request, changedAt);
       await this.audit.record({ event: 'password.changed', accountId: account.id, via: origin.via });
       const recipient = updated ?? account;

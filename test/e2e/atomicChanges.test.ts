@@ -61,4 +61,35 @@ describeOncePerRun('changes that belong together, on PostgreSQL', function () {
       'Your StreamFlix password was changed',
     ]);
   });
+
+  it('lets one link change the password once, when two instances take it at the same moment', async () => {
+    const other = await startTestApp({ env: backend.env });
+    try {
+      const chat = test.conversation();
+      await chat.say('reset');
+      await chat.say('email');
+      await chat.say(LIAM.email);
+      const token = new URL(await latestResetLink(test, LIAM.email)).searchParams.get('token')!;
+      const submit = (url: string, password: string) =>
+        fetch(`${url}/reset`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token, password, confirm: password }).toString(),
+        }).then(async (response) => (await response.text()).includes('Your password has been changed'));
+      const outcomes = await Promise.all([
+        submit(test.url, 'ember-quiet-falcon-road'),
+        submit(other.url, 'copper-tulip-granite-sky'),
+      ]);
+      expect(outcomes.filter(Boolean)).to.have.length(1);
+      const changed = await queryDatabase(
+        backend.env.DATABASE_URL!,
+        "SELECT 1 FROM audit_events WHERE doc->>'event' = 'password.changed'",
+      );
+      expect(changed).to.have.length(1);
+      const winner = outcomes[0] ? 'ember-quiet-falcon-road' : 'copper-tulip-granite-sky';
+      expect(await test.app.accounts.checkPassword(LIAM.email, winner)).to.equal(true);
+    } finally {
+      await other.close();
+    }
+  });
 });
