@@ -6,13 +6,14 @@
 // BENCH_ACCOUNTS and BENCH_SECONDS make a quicker run possible; BENCH_NODE_FLAGS passes V8 flags
 // (such as --max-old-space-size=200) to the bot's process, to try memory settings.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config.js';
 import { AccountService } from '../src/recovery/accounts.js';
 import { hashPassword, verifyPassword } from '../src/recovery/passwordHasher.js';
-import { FileAuditTrail } from '../src/security/audit.js';
 import { createLogger } from '../src/security/logger.js';
-import { JsonAccountRepository } from '../src/store/jsonRepositories.js';
+import { openStore } from '../src/services.js';
+import { freshBackend, removeRunDatabases, type TestBackend } from '../test/helpers/backend.js';
 import { startCommand } from '../test/helpers/startCommand.js';
 import { makeTempDir } from '../test/helpers/tempDir.js';
 
@@ -34,17 +35,16 @@ const WORDS = [
   'quiet',
 ];
 
+const BENCH_CARD_KEY = 'bench-card-key-0123456789abcdef0123';
+/** Which stores to measure: the JSON store, and PostgreSQL + Redis (with one and two instances). */
+const STORES = (process.env.BENCH_STORES ?? 'json,postgres').split(',').map((store) => store.trim());
+
 const print = (line: string) => process.stdout.write(line + '\n');
 
-async function seedAccounts(dataDir: string): Promise<string> {
-  const config = loadConfig({ DATA_DIR: dataDir, SEED_DEMO_ACCOUNTS: 'false' });
-  const repository = new JsonAccountRepository(config.dataDir);
-  await repository.init();
-  const service = new AccountService(
-    repository,
-    'bench-card-key-0123456789abcdef0123',
-    new FileAuditTrail(dataDir, createLogger('silent')),
-  );
+async function seedAccounts(env: Record<string, string>): Promise<string> {
+  const config = loadConfig({ ...env, SEED_DEMO_ACCOUNTS: 'false' });
+  const store = await openStore(config, createLogger('silent'));
+  const service = new AccountService(store.accounts, BENCH_CARD_KEY, store.audit);
   const passwordHash = await hashPassword('bench-start-password');
   const records = Array.from({ length: ACCOUNTS }, (_, i) => ({
     email: `user${i}@bench.example`,
@@ -55,12 +55,13 @@ async function seedAccounts(dataDir: string): Promise<string> {
   }));
   const started = performance.now();
   const report = await service.importAccounts(records);
+  await store.close();
   print(`seeded ${report.imported} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return passwordHash;
 }
 
 async function startServer(
-  dataDir: string,
+  env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; startupMs: number; rssMb: number }> {
   const start = startCommand();
   print(
@@ -76,7 +77,7 @@ async function startServer(
       start.loader,
       'bench/server.ts',
     ],
-    { env: { ...process.env, ...start.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { env: { ...process.env, ...start.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
@@ -244,12 +245,35 @@ async function touchStore(url: string): Promise<number> {
   return stats.rssMb;
 }
 
-async function main(): Promise<void> {
+/** Menu turns from 32 conversations at once for `seconds`, spread over the instances in turn. */
+async function measureThroughput(urls: string[], seconds: number): Promise<number> {
+  const deadline = performance.now() + seconds * 1000;
+  let turns = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        await post(`${urls[(worker + i) % urls.length]}/api/messages`, `load-${worker}`, { text: 'hmm' });
+        turns++;
+      }
+    }),
+  );
+  return turns / seconds;
+}
+
+type Goal = [goal: string, met: boolean, value: string];
+
+/** Every figure for one store: one instance, and for PostgreSQL + Redis a second one beside it. */
+async function measureStore(store: string): Promise<Goal[]> {
+  print(`\n== ${store === 'json' ? 'JSON store' : 'PostgreSQL + Redis'}`);
   const temp = makeTempDir('pwbot-bench-');
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let backend: TestBackend | undefined;
+  const servers: Array<Awaited<ReturnType<typeof startServer>>> = [];
   try {
-    const hash = await seedAccounts(temp.dir);
-    server = await startServer(temp.dir);
+    backend = store === 'postgres' ? await freshBackend() : undefined;
+    const env = { DATA_DIR: temp.dir, CARD_HMAC_KEY: BENCH_CARD_KEY, ...(backend?.env ?? {}) };
+    const hash = await seedAccounts(env);
+    const server = await startServer(env);
+    servers.push(server);
     print(`server up in ${server.startupMs.toFixed(0)} ms, RSS ${server.rssMb.toFixed(0)} MB`);
     const turns = await measureTurns(server.url);
     print(
@@ -264,29 +288,56 @@ async function main(): Promise<void> {
     print(`argon2 bound: ${bound.toFixed(2)} resets/s`);
     const rssMb = await touchStore(server.url);
     print(`RSS after lookups across the store: ${rssMb.toFixed(0)} MB`);
-
-    const goals: Array<[string, boolean, string]> = [
+    const label = store === 'json' ? '' : ' (PostgreSQL + Redis)';
+    const goals: Goal[] = [
       [
-        'menu turn ≤ 1.5× echo turn (median)',
+        `menu turn ≤ 1.5× echo turn (median)${label}`,
         turns.menuMs <= 1.5 * turns.echoMs,
         `${(turns.menuMs / turns.echoMs).toFixed(2)}×`,
       ],
       [
-        'resets/s ≥ 80 % of the argon2 bound',
+        `resets/s ≥ 80 % of the argon2 bound${label}`,
         resets.perSecond >= 0.8 * bound,
         `${((100 * resets.perSecond) / bound).toFixed(0)} %`,
       ],
-      [`start-up < 2 s with ${ACCOUNTS} accounts`, server.startupMs < 2000, `${server.startupMs.toFixed(0)} ms`],
-      ['RSS < 300 MB', Math.max(rssMb, server.rssMb) < 300, `${rssMb.toFixed(0)} MB`],
-      ['event-loop lag p99 < 50 ms during resets', resets.lagP99Ms < 50, `${resets.lagP99Ms.toFixed(1)} ms`],
+      [
+        `start-up < 2 s with ${ACCOUNTS} accounts${label}`,
+        server.startupMs < 2000,
+        `${server.startupMs.toFixed(0)} ms`,
+      ],
+      [`RSS < 300 MB${label}`, Math.max(rssMb, server.rssMb) < 300, `${rssMb.toFixed(0)} MB`],
+      [`event-loop lag p99 < 50 ms during resets${label}`, resets.lagP99Ms < 50, `${resets.lagP99Ms.toFixed(1)} ms`],
     ];
-    print('');
-    for (const [goal, met, value] of goals) print(`${met ? 'PASS' : 'FAIL'}  ${goal}: ${value}`);
-    process.exitCode = goals.every(([, met]) => met) ? 0 : 1;
+    if (store === 'postgres') {
+      const one = await measureThroughput([server.url], 10);
+      const second = await startServer(env);
+      servers.push(second);
+      const two = await measureThroughput([server.url, second.url], 10);
+      print(
+        `32 conversations at once: one instance ${one.toFixed(0)} turns/s, two instances ${two.toFixed(0)} turns/s`,
+      );
+      goals.push([
+        `two instances ≥ 1.6× one instance's turns/s (${availableParallelism()} cores, the client on the same machine)`,
+        two >= 1.6 * one,
+        `${(two / one).toFixed(2)}×`,
+      ]);
+    }
+    return goals;
   } finally {
-    server?.child.kill('SIGTERM');
+    for (const server of servers) server.child.kill('SIGTERM');
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.child.once('exit', resolve))));
+    await backend?.remove();
     temp.remove();
   }
+}
+
+async function main(): Promise<void> {
+  const goals: Goal[] = [];
+  for (const store of STORES) goals.push(...(await measureStore(store)));
+  print('');
+  for (const [goal, met, value] of goals) print(`${met ? 'PASS' : 'FAIL'}  ${goal}: ${value}`);
+  process.exitCode = goals.every(([, met]) => met) ? 0 : 1;
+  await removeRunDatabases();
 }
 
 await main();

@@ -72,8 +72,6 @@ import { CountedAuditTrail, Metrics } from './metrics.js';
 
 /** Every kind of record the bot keeps, each behind its repository: the one place that picks the store. */
 export interface Repositories {
-  /** Which store: the embedded JSON files, or PostgreSQL. */
-  kind: 'json' | 'postgres';
   accounts: AccountRepository;
   requests: ResetRequestRepository;
   challenges: SmsChallengeRepository;
@@ -100,7 +98,6 @@ export async function openStore(config: Config, logger: Logger): Promise<Reposit
   const database = new Database(config.databaseUrl, logger);
   if (config.migrateAtStart) await database.migrate();
   return {
-    kind: 'postgres',
     accounts: new PgAccountRepository(database),
     requests: new PgResetRequestRepository(database),
     challenges: new PgSmsChallengeRepository(database),
@@ -135,7 +132,6 @@ export async function openJsonStore(dataDir: string, logger: Logger): Promise<Re
   };
   await Promise.all(Object.values(files).map((repository) => repository.init()));
   return {
-    kind: 'json',
     ...files,
     audit: new FileAuditTrail(dataDir, logger),
     reachable: async () => true,

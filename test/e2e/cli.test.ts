@@ -24,7 +24,8 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-describe('accounts CLI (npm run accounts)', function () {
+// The same on either store: run once, in the JSON pass.
+describeOncePerRun('accounts CLI (npm run accounts)', function () {
   this.timeout(60_000);
   let temp: ReturnType<typeof makeTempDir>;
   let env: Record<string, string>;

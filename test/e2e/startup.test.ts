@@ -1,12 +1,9 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { describeOncePerRun } from '../helpers/backend.js';
 import { createServer } from 'node:net';
-import path from 'node:path';
 import { DEMO_ACCOUNTS } from '../../src/recovery/demoAccounts.js';
-import { startCommand } from '../helpers/startCommand.js';
+import { startBot, waitFor } from '../helpers/botProcess.js';
 import { makeTempDir } from '../helpers/tempDir.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -18,35 +15,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function startBot(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number> } {
-  // Exactly as `npm start` runs it, with its environment, flags and loader.
-  const start = startCommand(path.join(ROOT, 'package.json'));
-  const child = spawn(process.execPath, [...start.flags, '--import', start.loader, start.entry], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...start.env, ...env },
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForHealth(url: string, exited: Promise<number>): Promise<void> {
-  let stopped = false;
-  void exited.then(() => (stopped = true));
-  for (let i = 0; i < 200 && !stopped; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the bot did not become healthy');
-}
-
-describe('npm start', function () {
+// The same on either store: run once, in the JSON pass.
+describeOncePerRun('npm start', function () {
   this.timeout(60_000);
 
   it('starts with embedded defaults, creates the demo accounts, answers, and stops cleanly', async () => {
@@ -54,7 +24,7 @@ describe('npm start', function () {
     const port = await freePort();
     const bot = startBot({ DATA_DIR: temp.dir, PORT: String(port) });
     try {
-      await waitForHealth(`http://127.0.0.1:${port}`, bot.exited);
+      await waitFor(`http://127.0.0.1:${port}`, bot.exited);
       expect(bot.output()).to.contain('"msg":"demo accounts created","count":3');
       const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
         method: 'POST',

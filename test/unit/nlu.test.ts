@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { describeOncePerRun } from '../helpers/backend.js';
 import { evaluate, MIN_EVAL_EXAMPLES } from '../../nlu/evaluate.js';
 import { LOCALES } from '../../src/config.js';
 import { IntentClassifier } from '../../src/nlu/classifier.js';
@@ -7,7 +8,8 @@ import { LanguageGuesser } from '../../src/nlu/languageGuess.js';
 import { editDistance, Vocabulary } from '../../src/nlu/spelling.js';
 import { wordsOf } from '../../src/nlu/text.js';
 
-describe('understanding free text (NLP.js, trained on the corpus in nlu/)', function () {
+// The same on either store: run once, in the JSON pass.
+describeOncePerRun('understanding free text (NLP.js, trained on the corpus in nlu/)', function () {
   this.timeout(30_000);
   let classifier: IntentClassifier;
   before(async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { describeOncePerRun } from '../helpers/backend.js';
 import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import { makeTempDir } from '../helpers/tempDir.js';
 const WRITER = fileURLToPath(new URL('../fixtures/storeWriter.ts', import.meta.url));
 const INCREMENTER = fileURLToPath(new URL('../fixtures/storeIncrementer.ts', import.meta.url));
 
-describe('JSON store', () => {
+// The same on either store: run once, in the JSON pass.
+describeOncePerRun('JSON store', () => {
   let temp: ReturnType<typeof makeTempDir>;
   beforeEach(() => (temp = makeTempDir()));
   afterEach(() => temp.remove());
