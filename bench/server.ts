@@ -7,6 +7,8 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { EmailMessage, EmailSender } from '../src/messaging/email.js';
 import { createLogger } from '../src/security/logger.js';
+import { MAX_ACTIVITY_BYTES } from '../src/web/activityShape.js';
+import { acceptBody } from '../src/web/requestBody.js';
 
 /** Keeps the newest reset link per address; a reader can wait for one newer than what it has. */
 class MemoryMail implements EmailSender {
@@ -67,7 +69,7 @@ const lag = monitorEventLoopDelay({ resolution: 10 });
 let cpuAtStart = process.cpuUsage();
 let wallAtStart = performance.now();
 
-app.server.post('/bench/echo', async (req: Request, res: Response) => {
+app.server.post('/bench/echo', acceptBody('json', MAX_ACTIVITY_BYTES), async (req: Request, res: Response) => {
   await app.adapter.process(req, res, (context) => echo.run(context));
 });
 app.server.get('/bench/link', async (req: Request, res: Response) => {

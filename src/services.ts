@@ -244,10 +244,9 @@ export async function createServices(
   };
   const recovery = await createRecovery(basics, connections.onCodeNotSent);
   const channel = connections.supportChannel ?? NO_SUPPORT_CHANNEL;
-  const later = (name: string, task: () => Promise<void>) => tasks.run(name, task);
   const tickets = new TicketService(
     store.tickets,
-    { channel, outbox: new OutboxTicketSink(config.dataDir), later },
+    { channel, outbox: new OutboxTicketSink(config.dataDir), tasks },
     basics.audit,
     basics.limits,
     logger,
@@ -259,7 +258,7 @@ export async function createServices(
     channel,
     basics.audit,
     logger,
-    later,
+    tasks,
     options.now,
   );
   if (config.seedDemoAccounts) await seedDemoAccounts(store.accounts, recovery.accounts, logger);

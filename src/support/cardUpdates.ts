@@ -1,16 +1,13 @@
 /**
- * Updates of the cards in the support channel run after the caller has had its answer, one after
- * another per card: each reads the record as it is when it runs, so the last update always shows
- * the latest state, whatever order the changes were made in.
+ * Updates of one card in the support channel, one after another in this process: each reads the
+ * record as it is when it runs, so the last update shows the latest state.
  */
 export class CardUpdates {
   /** The last update queued for each card. */
   private readonly queued = new Map<string, Promise<void>>();
 
-  constructor(private readonly later: (name: string, task: () => Promise<void>) => void) {}
-
-  /** Queues `update` for the card of `key`; its failure is the caller's to catch and log. */
-  queue(key: string, update: () => Promise<void>): void {
+  /** Runs `update` after the updates of the same card queued before it; resolves when it ran. */
+  async run(key: string, update: () => Promise<void>): Promise<void> {
     const previous = this.queued.get(key) ?? Promise.resolve();
     const next = previous.then(update);
     // Keeps the chain going for the next update; `next` itself is awaited (and fails) below.
@@ -19,12 +16,16 @@ export class CardUpdates {
       () => undefined,
     );
     this.queued.set(key, settled);
-    this.later('support card', async () => {
-      try {
-        await next;
-      } finally {
-        if (this.queued.get(key) === settled) this.queued.delete(key);
-      }
-    });
+    try {
+      await next;
+    } finally {
+      if (this.queued.get(key) === settled) this.queued.delete(key);
+    }
   }
+}
+
+/** Work promised to someone, done after the answer: here, or by any instance (src/tasks.ts). */
+export interface PromisedTasks {
+  handle<P>(kind: string, handler: (payload: P) => Promise<void>): void;
+  promise<P>(kind: string, payload: P): Promise<void>;
 }

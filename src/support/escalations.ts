@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../security/logger.js';
 import type { AuditTrail } from '../security/audit.js';
-import { CardUpdates } from './cardUpdates.js';
+import { CardUpdates, type PromisedTasks } from './cardUpdates.js';
 import type { SupportChannel } from './supportChannel.js';
 import type { PostedCard, TicketService } from './tickets.js';
 
@@ -10,6 +10,9 @@ export const ESCALATION_JOURNEYS = ['reset', 'billing', 'change-password', 'phon
 export type EscalationJourney = (typeof ESCALATION_JOURNEYS)[number];
 
 export type EscalationState = 'started' | 'completed' | 'abandoned' | 'failed';
+
+/** The promised task that tells support how a journey it started ended. */
+const REPORT_OUTCOME = 'support.report-outcome';
 
 /** An agent handed a customer's conversation to the bot for one journey. No personal data. */
 export interface Escalation {
@@ -52,11 +55,12 @@ export class EscalationService {
     private readonly channel: Pick<SupportChannel, 'startJourney' | 'showCard' | 'postOutcome'>,
     private readonly audit: AuditTrail,
     private readonly logger: Pick<Logger, 'warn'>,
-    /** Runs work after the caller's answer; a failure that escapes is logged there. */
-    private readonly later: (name: string, task: () => Promise<void>) => void,
+    /** Reports outcomes after the caller's answer: promised, so any instance may do it. */
+    private readonly tasks: PromisedTasks,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.cards = new CardUpdates(later);
+    this.cards = new CardUpdates();
+    tasks.handle<{ escalationId: string }>(REPORT_OUTCOME, ({ escalationId }) => this.reportNow(escalationId));
   }
 
   /** Started, or failed when the conversation could not be reached: the caller tells whoever asked. */
@@ -102,15 +106,20 @@ export class EscalationService {
    */
   private async report(escalation: Escalation): Promise<void> {
     if (await this.noteOnTicket(escalation)) return;
-    const { id, card } = escalation;
-    const reported = card
-      ? () => this.channel.showCard(card, { kind: 'escalation', escalation })
-      : async () => void (await this.channel.postOutcome(escalation));
-    this.cards.queue(id, () =>
-      reported().catch((error: unknown) =>
-        this.logger.warn('escalation outcome not reported', { escalationId: id, error }),
-      ),
-    );
+    await this.tasks.promise(REPORT_OUTCOME, { escalationId: escalation.id });
+  }
+
+  private reportNow(escalationId: string): Promise<void> {
+    return this.cards.run(escalationId, async () => {
+      const escalation = await this.escalations.get(escalationId);
+      if (!escalation) return;
+      const { card } = escalation;
+      await (
+        card
+          ? this.channel.showCard(card, { kind: 'escalation', escalation })
+          : this.channel.postOutcome(escalation).then(() => undefined)
+      ).catch((error: unknown) => this.logger.warn('escalation outcome not reported', { escalationId, error }));
+    });
   }
 
   /** Keeps the escalation's state on the ticket it came from; true when that ticket's card shows it. */

@@ -4,7 +4,7 @@ import type { LimitDecision } from '../security/rateLimits.js';
 import { redactText } from '../security/redact.js';
 import { stepIs } from '../steps.js';
 import type { Logger } from '../security/logger.js';
-import { CardUpdates } from './cardUpdates.js';
+import { CardUpdates, type PromisedTasks } from './cardUpdates.js';
 import type { SupportChannel } from './supportChannel.js';
 
 /** One line of what the person said, as the ticket may show it. */
@@ -75,15 +75,18 @@ export interface TicketSink {
 /**
  * How tickets reach support: the support team's channel when one is registered and reachable,
  * else the outbox, so no ticket is ever lost (it is stored before it is delivered). Delivery and
- * card updates run `later`, after the person's answer: a slow or unreachable channel never holds
- * up the chat.
+ * card updates are promised tasks, done after the person's answer (a slow or unreachable channel
+ * never holds up the chat) and, on PostgreSQL, by any instance.
  */
 export interface TicketDelivery {
   channel: Pick<SupportChannel, 'postTicket' | 'showCard'>;
   outbox: TicketSink;
-  /** Runs work after the caller's answer; a failure that escapes is logged there. */
-  later(name: string, task: () => Promise<void>): void;
+  tasks: PromisedTasks;
 }
+
+const DELIVER_TICKET = 'support.deliver-ticket';
+const SHOW_TICKET_CARD = 'support.show-ticket-card';
+type TicketTask = { ticketId: string };
 
 /**
  * The person's recent messages, made safe for a ticket. Free text can hold a password in any
@@ -124,7 +127,9 @@ export class TicketService {
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.cards = new CardUpdates(delivery.later);
+    this.cards = new CardUpdates();
+    delivery.tasks.handle<TicketTask>(DELIVER_TICKET, ({ ticketId }) => this.deliver(ticketId));
+    delivery.tasks.handle<TicketTask>(SHOW_TICKET_CARD, ({ ticketId }) => this.showCard(ticketId));
   }
 
   /** The new ticket, or undefined when the conversation, its address or everyone together opened their share this hour. */
@@ -165,7 +170,7 @@ export class TicketService {
       updatedAt: at,
     };
     await this.tickets.put(ticket);
-    this.deliver(ticket);
+    await this.delivery.tasks.promise<TicketTask>(DELIVER_TICKET, { ticketId: ticket.id });
     await this.audit.record({
       event: 'support.handoff_requested',
       ...(ticket.accountId ? { accountId: ticket.accountId } : {}),
@@ -209,32 +214,33 @@ export class TicketService {
       updatedAt: this.now().toISOString(),
     }));
     if (!ticket?.card) return false;
-    this.refreshCard(ticket.id);
+    await this.refreshCard(ticket.id);
     return true;
   }
 
   /** To the support channel, else to the outbox; once posted, the ticket knows its card. */
-  private deliver(ticket: Ticket): void {
-    const { channel, outbox, later } = this.delivery;
-    later('support ticket', async () => {
-      const card = await channel.postTicket(ticket).catch((error: unknown) => {
-        this.logger.warn('ticket not posted to the support channel; it goes to the outbox', {
-          ticketId: ticket.id,
-          error,
-        });
-        return undefined;
-      });
-      if (!card) return outbox.deliver(ticket);
-      await this.tickets.update(ticket.id, (current) => ({ ...current, card }));
+  private async deliver(ticketId: string): Promise<void> {
+    const ticket = await this.tickets.get(ticketId);
+    if (!ticket || ticket.card) return;
+    const card = await this.delivery.channel.postTicket(ticket).catch((error: unknown) => {
+      this.logger.warn('ticket not posted to the support channel; it goes to the outbox', { ticketId, error });
+      return undefined;
     });
+    if (!card) return this.delivery.outbox.deliver(ticket);
+    await this.tickets.update(ticketId, (current) => ({ ...current, card }));
+  }
+
+  /** The ticket's card shows it again, with its latest state (after the caller's answer). */
+  private refreshCard(ticketId: string): Promise<void> {
+    return this.delivery.tasks.promise<TicketTask>(SHOW_TICKET_CARD, { ticketId });
   }
 
   /**
    * Shows the ticket on its card as it is when the update runs. The ticket's state does not
    * depend on its card: the operator learns why the card did not follow.
    */
-  private refreshCard(ticketId: string): void {
-    this.cards.queue(ticketId, async () => {
+  private showCard(ticketId: string): Promise<void> {
+    return this.cards.run(ticketId, async () => {
       const ticket = await this.tickets.get(ticketId);
       if (!ticket?.card) return;
       await this.delivery.channel
@@ -257,7 +263,7 @@ export class TicketService {
       detail: { ticketId: id, conversationId: ticket.conversationId, by },
     });
     // A settled ticket's card says so and loses its button.
-    if (ticket.card) this.refreshCard(ticket.id);
+    if (ticket.card) await this.refreshCard(ticket.id);
     return ticket;
   }
 }

@@ -4,6 +4,7 @@ import type { AuditEvent, AuditTrail } from '../../src/security/audit.js';
 import { JsonEscalationRepository } from '../../src/store/jsonRepositories.js';
 import { EscalationService } from '../../src/support/escalations.js';
 import { NO_SUPPORT_CHANNEL } from '../../src/support/supportChannel.js';
+import { BackgroundTasks } from '../../src/tasks.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 describe('support escalations (state machine)', () => {
@@ -25,7 +26,7 @@ describe('support escalations (state machine)', () => {
       { ...NO_SUPPORT_CHANNEL, startJourney: () => reach() },
       trail,
       createLogger('silent'),
-      (_name, task) => void task(),
+      new BackgroundTasks(createLogger('silent')),
     );
   });
   afterEach(() => temp.remove());

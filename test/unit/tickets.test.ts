@@ -77,7 +77,7 @@ describe('support tickets', () => {
       {
         channel,
         outbox: { deliver: async (ticket) => void delivered.push(ticket) },
-        later: (name, task) => tasks.run(name, task),
+        tasks,
       },
       { record: async (event) => void audit.push(event) },
       new RateLimits(DEFAULT_LIMITS),
