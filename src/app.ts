@@ -1,4 +1,4 @@
-import { ConversationState, type CloudAdapter } from 'botbuilder';
+import { ConversationState, type CloudAdapter, type TurnContext } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
@@ -59,7 +59,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const { logger } = options;
   const { adapter, authentication } = createAdapter(config, options.channelCredentials);
   const store = await openStore(config, logger);
-  const shared = openSharedState(config, logger);
+  const shared = await openSharedState(config, logger);
   // The one loop between the parts: the bot's dialogs open tickets that reach the support
   // channel, and support starts the bot's dialogs from there. It closes here: the turns the app
   // starts itself run the bot made a few lines below, and none starts before `listen()`.
@@ -95,16 +95,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     ...(options.now ? { now: options.now } : {}),
   });
-  adapter.use(services.metrics.middleware());
-  adapter.use(new DuplicateActivityFilter(shared.seen));
-  adapter.use(references);
-  adapter.use(new TypingIndicator(500, 2000));
-  recoverFailedTurns(adapter, {
-    conversationState: bot.conversationState,
-    logger,
-    errorText: (context) => texts.t(localeOf(context, services.dialogServices), 'error'),
-    conflictText: (context) => texts.t(localeOf(context, services.dialogServices), 'stateConflict'),
-  });
+  useMiddleware(adapter, services, shared, references, bot);
   registerBotEndpoint(server, {
     adapter,
     logger,
@@ -118,6 +109,31 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     metrics: () => services.metrics.text(),
   });
   return appHandle(server, adapter, config, services, { closeStreams: () => streams.close(), shared });
+}
+
+/**
+ * The rest of the adapter's middleware, after the web chat's delivery: metrics, the duplicate
+ * filter, conversation references, typing; and what a failed turn does.
+ */
+function useMiddleware(
+  adapter: CloudAdapter,
+  services: Services,
+  shared: SharedState,
+  references: ConversationReferenceStore,
+  bot: PasswordHelpBot,
+): void {
+  adapter.use(services.metrics.middleware());
+  adapter.use(new DuplicateActivityFilter(shared.seen));
+  adapter.use(references);
+  adapter.use(new TypingIndicator(500, 2000));
+  const say = (key: string) => (context: TurnContext) =>
+    services.texts.t(localeOf(context, services.dialogServices), key);
+  recoverFailedTurns(adapter, {
+    conversationState: bot.conversationState,
+    logger: services.logger,
+    errorText: say('error'),
+    conflictText: say('stateConflict'),
+  });
 }
 
 /** The bot on the conversation state, with its main dialog and the support channel's commands. */

@@ -9,7 +9,7 @@ import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'b
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from './config.js';
 import { rememberClientAddress } from './security/clientAddress.js';
-import { ETagConflictError } from './store/botStateStorage.js';
+import { isETagConflict } from './store/botStateStorage.js';
 import type { Logger } from './security/logger.js';
 import { activityProblem, MAX_ACTIVITY_BYTES } from './web/activityShape.js';
 import { acceptBody, parseQuery } from './web/requestBody.js';
@@ -67,7 +67,7 @@ export function recoverFailedTurns(
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     // Another turn of the same conversation (on this or another instance) saved first: its state
     // stands, nothing is lost, and this message only needs sending again.
-    if (error instanceof ETagConflictError) {
+    if (isETagConflict(error)) {
       logger.info('turn lost a race with another turn of its conversation', { channel: context.activity.channelId });
       await context
         .sendActivity(deps.conflictText(context))

@@ -9,20 +9,7 @@ import {
   JsonConversationReferenceRepository,
   type ConversationReferenceRepository,
 } from './store/conversationReferenceRepository.js';
-import { Database } from './store/postgres/database.js';
-import {
-  PgAccountRepository,
-  PgAuditTrail,
-  PgBotStorage,
-  PgConversationReferenceRepository,
-  PgEscalationRepository,
-  PgPasswordPageRepository,
-  PgResetRequestRepository,
-  PgSmsChallengeRepository,
-  PgSupportChannelRepository,
-  PgTicketRepository,
-  PgWebChatConversationRepository,
-} from './store/postgres/repositories.js';
+import type { Database } from './store/postgres/database.js';
 import type { EscalationRepository } from './support/escalations.js';
 import type { SupportChannelRepository } from './support/supportChannel.js';
 import type { TicketRepository } from './support/tickets.js';
@@ -50,7 +37,7 @@ import { FileAuditTrail } from './security/audit.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
 import { memoryCounters, RateLimits, redisCounters, type CounterFactory } from './security/rateLimits.js';
-import { SharedCache } from './store/redis.js';
+import type { SharedCache } from './store/redis.js';
 import { SeenInMemory, SeenInRedis, type SeenActivities } from './duplicateFilter.js';
 import { MemoryActivityLog, RedisActivityLog, type ActivityLog } from './directline/activityLog.js';
 import { JsonFileBotStorage } from './store/botStateStorage.js';
@@ -92,28 +79,14 @@ export interface Repositories {
   close(): Promise<void>;
 }
 
-/** PostgreSQL when DATABASE_URL is set, else the embedded JSON store under DATA_DIR. */
+/**
+ * PostgreSQL when DATABASE_URL is set, else the embedded JSON store under DATA_DIR. The
+ * PostgreSQL modules load only then, so the embedded store starts without them.
+ */
 export async function openStore(config: Config, logger: Logger): Promise<Repositories> {
   if (!config.databaseUrl) return openJsonStore(config.dataDir, logger);
-  const database = new Database(config.databaseUrl, logger);
-  if (config.migrateAtStart) await database.migrate();
-  return {
-    accounts: new PgAccountRepository(database),
-    requests: new PgResetRequestRepository(database),
-    challenges: new PgSmsChallengeRepository(database),
-    pages: new PgPasswordPageRepository(database),
-    escalations: new PgEscalationRepository(database),
-    tickets: new PgTicketRepository(database),
-    supportChannel: new PgSupportChannelRepository(database),
-    webChats: new PgWebChatConversationRepository(database),
-    references: new PgConversationReferenceRepository(database),
-    botStorage: new PgBotStorage(database),
-    audit: new PgAuditTrail(database, logger),
-    database,
-    reachable: () => database.reachable(),
-    atomically: (work) => database.transaction(() => work()),
-    close: () => database.close(),
-  };
+  const { openPostgresStore } = await import('./store/postgres/store.js');
+  return openPostgresStore(config.databaseUrl, config.migrateAtStart, logger);
 }
 
 /** The embedded JSON store under DATA_DIR, opened (directories made, stale temp files removed). */
@@ -154,7 +127,8 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-export function openSharedState(config: Config, logger: Logger): SharedState {
+/** In this process, or in Redis when REDIS_URL is set (whose client then loads). */
+export async function openSharedState(config: Config, logger: Logger): Promise<SharedState> {
   if (!config.redisUrl)
     return {
       counters: memoryCounters,
@@ -163,6 +137,7 @@ export function openSharedState(config: Config, logger: Logger): SharedState {
       reachable: async () => true,
       close: async () => undefined,
     };
+  const { SharedCache } = await import('./store/redis.js');
   const cache = new SharedCache(config.redisUrl, config.redisKeyPrefix, logger);
   return {
     counters: redisCounters(cache),

@@ -12,6 +12,14 @@ export class ETagConflictError extends Error {
 }
 
 /**
+ * Whether a turn failed because another turn saved the conversation's state first. By name: the
+ * PostgreSQL store is loaded on demand, and a loader may give it its own copy of this module.
+ */
+export function isETagConflict(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ETagConflictError';
+}
+
+/**
  * Bot Framework conversation and user state in JSON files, one per key, written atomically, so
  * a journey survives a restart. Honours eTags so two turns never overwrite each other unseen.
  */
