@@ -14,6 +14,8 @@ export interface Config {
   migrateAtStart: boolean;
   /** Redis for what instances share for a short while: limits, the duplicate filter, web chat activities. */
   redisUrl: string | undefined;
+  /** How long a promised task stays with the instance that took it before another may take it over. */
+  taskLeaseMs: number;
   /** Put before every Redis key, so that several bots (or test runs) can share one Redis. */
   redisKeyPrefix: string;
   publicBaseUrl: string;
@@ -257,6 +259,7 @@ const envSchema = z.object({
     (text) => text === undefined || /^rediss?:\/\//i.test(text),
     'must start with redis:// or rediss://',
   ),
+  TASK_LEASE: duration('1m').refine((ms) => ms >= 1000, 'must be at least 1s'),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1 to 64 letters, digits, colons, dashes or underscores')
@@ -357,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateAtStart: values.DB_MIGRATE === 'auto',
     redisUrl: values.REDIS_URL,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
+    taskLeaseMs: values.TASK_LEASE,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     serviceName: values.SERVICE_NAME,
     defaultLocale: values.DEFAULT_LOCALE,

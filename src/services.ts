@@ -205,7 +205,9 @@ export async function createServices(
 ): Promise<Services> {
   const { logger } = options;
   const store = connections.store ?? (await openStore(config, logger));
-  const tasks = store.database ? new DatabaseTasks(store.database, logger) : new BackgroundTasks(logger);
+  const tasks = store.database
+    ? new DatabaseTasks(store.database, logger, { leaseSeconds: config.taskLeaseMs / 1000 })
+    : new BackgroundTasks(logger);
   const metrics = new Metrics(() => tasks.pending());
   const basics: Basics = {
     config,

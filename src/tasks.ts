@@ -78,7 +78,6 @@ export class DatabaseTasks extends BackgroundTasks {
   private again = false;
   private stopped = false;
   private readonly listener: Promise<PoolClient | undefined>;
-
   private readonly leaseSeconds: number;
 
   constructor(
@@ -95,7 +94,9 @@ export class DatabaseTasks extends BackgroundTasks {
 
   override async promise<P>(kind: string, payload: P): Promise<void> {
     this.handlerFor(kind);
-    await this.database.query('INSERT INTO jobs (kind, payload) VALUES ($1, $2); ', [kind, JSON.stringify(payload)]);
+    // Inside the caller's transaction, if it has one: the task is promised when that commits, and
+    // the other instances hear of it then.
+    await this.database.query('INSERT INTO jobs (kind, payload) VALUES ($1, $2)', [kind, JSON.stringify(payload)]);
     await this.database.query('NOTIFY jobs');
     this.takeDue();
   }

@@ -73,7 +73,6 @@ return 1`;
 /** The log in Redis: shared by every instance, bounded per activity and per conversation, expiring when idle. */
 export class RedisActivityLog implements ActivityLog {
   private readonly listeners = new Map<string, Set<() => void>>();
-  private readonly listening: Promise<void>;
 
   constructor(
     private readonly cache: SharedCache,
@@ -81,7 +80,7 @@ export class RedisActivityLog implements ActivityLog {
     private readonly idleSeconds = 2 * 60 * 60,
   ) {
     // One channel for all conversations: an append anywhere wakes this instance's sockets for it.
-    this.listening = cache.listen('webchat:appended', (conversationId) => {
+    void cache.listen('webchat:appended', (conversationId) => {
       for (const listener of this.listeners.get(conversationId) ?? []) {
         try {
           listener();
@@ -90,11 +89,6 @@ export class RedisActivityLog implements ActivityLog {
         }
       }
     });
-  }
-
-  /** Resolves once this instance hears appends from the others. */
-  ready(): Promise<void> {
-    return this.listening;
   }
 
   private keys(conversationId: string): [string, string, string] {

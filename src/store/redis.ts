@@ -34,7 +34,13 @@ export class SharedCache {
       this.subscriber.on('message', (name: string, message: string) => this.handlers.get(name)?.(message));
     }
     this.handlers.set(this.key(channel), handler);
-    await this.subscriber.subscribe(this.key(channel));
+    try {
+      await this.subscriber.subscribe(this.key(channel));
+    } catch (error) {
+      // ioredis subscribes again once the connection is back; meanwhile this instance's sockets
+      // get what other instances append only when the client reads again from its watermark.
+      this.logger.warn('redis subscription failed for now', { channel, error });
+    }
   }
 
   async publish(channel: string, message: string): Promise<void> {

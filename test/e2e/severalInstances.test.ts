@@ -45,6 +45,8 @@ describeOncePerRun('several instances on PostgreSQL and Redis (two processes)', 
       PUBLIC_BASE_URL: url,
       SEED_DEMO_ACCOUNTS: 'true',
       LOG_LEVEL: 'info',
+      // A task taken by an instance that is then killed goes to the other one after this.
+      TASK_LEASE: '2s',
     });
     await waitFor(url, bot.exited, '/readyz').catch((error: Error) => {
       bot.child.kill('SIGKILL');
