@@ -14,6 +14,15 @@ function processRegistry(): Registry {
   return processMetrics;
 }
 
+/** Label values a client cannot choose freely: anything else counts as `other`, so no label grows without end. */
+const CHANNELS = new Set(['msteams', 'directline', 'webchat', 'emulator', 'test']);
+const ACTIVITY_TYPES = new Set(['message', 'event', 'invoke', 'conversationUpdate', 'typing']);
+const LANGUAGES = new Set(['en', 'nl']);
+
+function bounded(value: string | undefined, known: ReadonlySet<string>): string {
+  return value !== undefined && known.has(value) ? value : 'other';
+}
+
 /** Events of the audit trail that are a limit refusing someone. */
 const LIMIT_EVENTS = new Set([
   'reset.rate_limited',
@@ -88,15 +97,15 @@ export class Metrics {
   middleware(): Middleware {
     return {
       onTurn: async (context: TurnContext, next: () => Promise<void>) => {
-        const channel = context.activity.channelId ?? 'unknown';
+        const channel = bounded(context.activity.channelId, CHANNELS);
         const stop = this.turnSeconds.startTimer({ channel });
         try {
           await next();
         } finally {
           stop();
-          this.turns.inc({ channel, type: context.activity.type ?? 'unknown' });
+          this.turns.inc({ channel, type: bounded(context.activity.type, ACTIVITY_TYPES) });
           const turn = turnOf(context);
-          const language = turn.locale ?? context.activity.locale?.slice(0, 2) ?? 'unknown';
+          const language = bounded(turn.locale ?? context.activity.locale?.slice(0, 2), LANGUAGES);
           if (turn.journeyBegun) this.journeys.inc({ journey: turn.journeyBegun, stage: 'started', channel, language });
           if (turn.journeyEnded)
             this.journeys.inc({

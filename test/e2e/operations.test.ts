@@ -28,6 +28,17 @@ describe('operations: /readyz and /metrics', () => {
     expect(text).not.to.contain(chat.conversationId);
   });
 
+  it('counts what a client names freely (its channel, its language) as "other", so no label grows without end', async () => {
+    for (const n of [1, 2, 3]) {
+      const chat = app.test.conversation(undefined, `xx-Made${n}`, `made-up-channel-${n}`);
+      await chat.say('hello');
+    }
+    const text = await (await fetch(`${app.test.url}/metrics`)).text();
+    expect(text).not.to.contain('made-up-channel');
+    expect(text).not.to.contain('xx');
+    expect(text).to.match(/bot_turns_total\{channel="other",type="message"\} 3/);
+  });
+
   it('is ready on the JSON store, which needs nothing outside the process', async () => {
     const response = await fetch(`${app.test.url}/readyz`);
     expect(response.status).to.equal(200);
