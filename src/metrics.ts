@@ -37,7 +37,7 @@ const LIMIT_EVENTS = new Set([
  * the promised tasks not done yet. Labels never carry an id or anything a person typed.
  */
 export class Metrics {
-  readonly registry = new Registry();
+  private readonly registry = new Registry();
   private readonly turns = new Counter({
     name: 'bot_turns_total',
     help: 'Turns the bot ran, by channel and activity type.',

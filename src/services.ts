@@ -37,7 +37,6 @@ import { FileAuditTrail } from './security/audit.js';
 import { loadCardHmacKey } from './security/cardFingerprint.js';
 import type { Logger } from './security/logger.js';
 import { memoryCounters, RateLimits, redisCounters, type CounterFactory } from './security/rateLimits.js';
-import type { SharedCache } from './store/redis.js';
 import { SeenInMemory, SeenInRedis, type SeenActivities } from './duplicateFilter.js';
 import { MemoryActivityLog, RedisActivityLog, type ActivityLog } from './directline/activityLog.js';
 import { JsonFileBotStorage } from './store/botStateStorage.js';
@@ -90,7 +89,7 @@ export async function openStore(config: Config, logger: Logger): Promise<Reposit
 }
 
 /** The embedded JSON store under DATA_DIR, opened (directories made, stale temp files removed). */
-export async function openJsonStore(dataDir: string, logger: Logger): Promise<Repositories> {
+async function openJsonStore(dataDir: string, logger: Logger): Promise<Repositories> {
   const files = {
     accounts: new JsonAccountRepository(dataDir),
     requests: new JsonResetRequestRepository(dataDir),
@@ -121,7 +120,6 @@ export interface SharedState {
   seen: SeenActivities;
   /** Web chat activities, and the fan-out to the instance that holds the socket. */
   activityLog: ActivityLog;
-  cache?: SharedCache;
   /** Whether the shared cache answers now (`/readyz`). */
   reachable(): Promise<boolean>;
   close(): Promise<void>;
@@ -143,7 +141,6 @@ export async function openSharedState(config: Config, logger: Logger): Promise<S
     counters: redisCounters(cache),
     seen: new SeenInRedis(cache),
     activityLog: new RedisActivityLog(cache),
-    cache,
     reachable: () => cache.reachable(),
     close: () => cache.close(),
   };

@@ -1,28 +1,9 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeOncePerRun, freshBackend, queryDatabase } from '../helpers/backend.js';
-import { startCommand } from '../helpers/startCommand.js';
+import { runAccountsCli as run } from '../helpers/botProcess.js';
 import { makeTempDir } from '../helpers/tempDir.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  // Exactly as `npm run accounts` runs it.
-  const cli = startCommand(path.join(ROOT, 'package.json'), 'accounts');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cli.flags, '--import', cli.loader, cli.entry, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...cli.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 // The same on either store: run once, in the JSON pass.
 describeOncePerRun('accounts CLI (npm run accounts)', function () {

@@ -1,14 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { DEMO_ACCOUNTS } from '../../src/recovery/demoAccounts.js';
 import type { OutboxEmail } from '../../src/messaging/email.js';
 import type { OutboxSms } from '../../src/messaging/sms.js';
 import { describeOncePerRun, freshBackend, queryDatabase, type TestBackend } from '../helpers/backend.js';
-import { ROOT, startBot, waitFor, type BotProcess } from '../helpers/botProcess.js';
-import { startCommand } from '../helpers/startCommand.js';
+import { runAccountsCli, startBot, waitFor, type BotProcess } from '../helpers/botProcess.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 import { freePort, readJsonLines } from '../helpers/testApp.js';
 
@@ -124,16 +122,11 @@ describeOncePerRun('several instances on PostgreSQL and Redis (two processes)', 
     /http:\/\/127\.0\.0\.1:\d+\/reset\?token=([A-Za-z0-9_-]{43})/.exec(mail.text);
 
   async function passwordIs(email: string, password: string): Promise<boolean> {
-    const cli = startCommand(path.join(ROOT, 'package.json'), 'accounts');
-    const child = spawn(
-      process.execPath,
-      [...cli.flags, '--import', cli.loader, cli.entry, 'check-password', email, password],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...backend.env, DATA_DIR: temps[0]!.dir },
-      },
-    );
-    return (await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)))) === 0;
+    const check = await runAccountsCli(['check-password', email, password], {
+      ...backend.env,
+      DATA_DIR: temps[0]!.dir,
+    });
+    return check.code === 0;
   }
 
   it('seeds the demo accounts once, and answers /readyz and /metrics on both', async () => {

@@ -38,3 +38,22 @@ export async function waitFor(url: string, exited: Promise<number>, check = '/he
   }
   throw new Error(`the bot did not answer ${check}`);
 }
+
+/** `npm run accounts -- <args>`, exactly as npm runs it; its exit code and what it printed. */
+export function runAccountsCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cli = startCommand(path.join(ROOT, 'package.json'), 'accounts');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...cli.flags, '--import', cli.loader, cli.entry, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...cli.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
