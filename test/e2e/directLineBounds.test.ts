@@ -94,7 +94,7 @@ describe("the bot's own Direct Line endpoint, bounded", function () {
     });
 
     it('refuses a value over 16 KB or nested over 32 levels, and the history and the stream still work', async () => {
-      const before = baseline();
+      const before = await baseline();
       const chat = await open();
       let deep: unknown = 'x';
       for (let level = 0; level < 40; level++) deep = { deep };

@@ -30,7 +30,7 @@ describe('hostile input at every door (end to end)', function () {
 
   describe('malformed URLs and upgrades', () => {
     it('answers a malformed upgrade with 400 and closes the socket, and keeps serving', async () => {
-      const before = baseline();
+      const before = await baseline();
       for (const path of [
         '//',
         '/v3/directline/conversations/%E0%A4%A/stream',
@@ -48,7 +48,7 @@ describe('hostile input at every door (end to end)', function () {
     });
 
     it('answers a malformed request path with 400 on every route', async () => {
-      const before = baseline();
+      const before = await baseline();
       for (const path of ['//', '/api/support/escalations/%', '/v3/directline/conversations/%zz/activities', '*']) {
         const answer = await rawRequest(
           app.test.url,
@@ -62,7 +62,7 @@ describe('hostile input at every door (end to end)', function () {
 
   describe('bodies', () => {
     it('refuses compressed bodies on every route before inflating a byte of them', async () => {
-      const before = baseline();
+      const before = await baseline();
       // About 100 KB that would inflate to 100 MB.
       const bomb = gzipSync(Buffer.alloc(100 * 2 ** 20, 0x20), { level: 9 });
       expect(bomb.length).to.be.below(200 * 1024);
@@ -81,7 +81,7 @@ describe('hostile input at every door (end to end)', function () {
     });
 
     it('refuses multipart uploads on every route and writes no temp file', async () => {
-      const before = baseline();
+      const before = await baseline();
       for (const [path] of POST_ROUTES) {
         const upload = new FormData();
         upload.append('file', new Blob([Buffer.alloc(64 * 1024, 0x41)]), 'upload.bin');
@@ -110,7 +110,7 @@ describe('hostile input at every door (end to end)', function () {
     });
 
     it('refuses bodies nested deeper than 32 levels, and values over 16 KB, before anything keeps them', async () => {
-      const before = baseline();
+      const before = await baseline();
       const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
       const activity = (value: string) =>
         `{"type":"message","channelId":"emulator","serviceUrl":"http://127.0.0.1:9/x","conversation":{"id":"c-deep"},"from":{"id":"u"},"value":${value}}`;
