@@ -1,13 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ZxcvbnFactory, type DictionaryMatch, type ZxcvbnResult } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
-import * as dutch from '@zxcvbn-ts/language-nl-be';
-import { verifyPassword } from './passwordHasher.js';
+import { hashPassword, sameHash, saltOf, verifyPassword } from './passwordHasher.js';
+import { strengthPool } from './workerPool.js';
+import type { Strength, StrengthTask } from './workers/strengthWorker.js';
 
 export const PASSWORD_MAX_LENGTH = 128;
-/** Characters of a password that zxcvbn scores; longer ones are scored on this much. */
-const ZXCVBN_MAX_LENGTH = 64;
 /** zxcvbn's "safely unguessable" score; lower is "not safe or too common". */
 const MINIMUM_SCORE = 3;
 
@@ -23,31 +20,32 @@ export type PasswordRefusal =
 /** What the rules need to know about the account the password is for. */
 export interface PasswordContext {
   currentHash: string;
+  /**
+   * The current password in its history form (see `checkNotReused`): absent when the password
+   * came from an import or from before the history form existed.
+   */
+  currentHistoryHash?: string;
   previousHashes: readonly string[];
   /** The account's email name and person names; the service name is added by the policy. */
   personalWords: readonly string[];
 }
 
-/** New-password step: every rule a new password must pass, in the order the person hears about them. */
+/** What the reuse rule found: a refusal, or the candidate in its history form, kept once it is taken. */
+export type ReuseCheck = { refusal: PasswordRefusal } | { historyHash: string };
+
+export type CandidateCheck =
+  { kind: 'refused'; refusal: PasswordRefusal } | { kind: 'acceptable'; historyHash: string };
+
 export class PasswordPolicy {
-  private readonly zxcvbn: ZxcvbnFactory;
   private readonly commonPasswords: ReadonlySet<string>;
 
   constructor(
     private readonly minLength: number,
     private readonly serviceName: string,
   ) {
-    this.zxcvbn = new ZxcvbnFactory({
-      graphs: common.adjacencyGraphs,
-      dictionary: { ...common.dictionary, ...english.dictionary, ...prefixKeys('nl', dutch.dictionary) },
-      // zxcvbn runs on the event loop and its look-alike matching grows steeply with length: a
-      // 120-character password took 0.8 s with the defaults, stalling every conversation. These
-      // bounds keep the worst case near 40 ms. The whole password still goes through the common
-      // list and the personal-word rule below, and is hashed whole.
-      maxLength: ZXCVBN_MAX_LENGTH,
-      l33tMaxSubstitutions: 4,
-    });
     this.commonPasswords = loadCommonPasswords();
+    // zxcvbn builds its dictionaries in its own thread while the bot gets ready.
+    strengthPool.start();
   }
 
   /** Passwords are compared and hashed in Unicode NFKC form, never truncated. */
@@ -62,23 +60,42 @@ export class PasswordPolicy {
     return undefined;
   }
 
-  async checkNotReused(password: string, context: PasswordContext): Promise<PasswordRefusal | undefined> {
+  /**
+   * Not the current password nor one of the previous ones, at the cost of one argon2 computation
+   * however long the history. The candidate is hashed with the account's history salt, the salt
+   * every history-form hash of this account shares, and compared with each of them; a stored hash
+   * with another salt (an imported or older one) is verified on its own. An account without a
+   * history salt yet gets a fresh one.
+   */
+  async checkNotReused(password: string, context: PasswordContext): Promise<ReuseCheck> {
     const normalized = this.normalize(password);
-    if ((await verifyPassword(context.currentHash, normalized)).match) return { reason: 'sameAsCurrent' };
+    const salt = (context.currentHistoryHash ? saltOf(context.currentHistoryHash) : undefined) ?? randomBytes(16);
+    const historyHash = await hashPassword(normalized, salt);
+    const matches = async (stored: string) =>
+      sameHash(stored, historyHash) ?? (await verifyPassword(stored, normalized)).match;
+    if (await matches(context.currentHistoryHash ?? context.currentHash))
+      return { refusal: { reason: 'sameAsCurrent' } };
     for (const hash of context.previousHashes) {
-      if ((await verifyPassword(hash, normalized)).match) return { reason: 'usedBefore' };
+      if (await matches(hash)) return { refusal: { reason: 'usedBefore' } };
     }
-    return undefined;
+    return { historyHash };
   }
 
-  checkNotGuessable(password: string, context: Pick<PasswordContext, 'personalWords'>): PasswordRefusal | undefined {
+  /** Not built from the person's own words, not on the common list, and scored safe by zxcvbn (in its thread). */
+  async checkNotGuessable(
+    password: string,
+    context: Pick<PasswordContext, 'personalWords'>,
+  ): Promise<PasswordRefusal | undefined> {
     const normalized = this.normalize(password);
     const personal = personalTokens([this.serviceName, ...context.personalWords]);
     const folded = foldLookAlikes(normalized);
     if (personal.some((word) => isBuiltFrom(folded, word))) return { reason: 'personal' };
     if (this.isCommon(folded)) return { reason: 'common' };
-    const result = this.zxcvbn.check(normalized, personal);
-    if (result.score < MINIMUM_SCORE) return usesUserInput(result) ? { reason: 'personal' } : { reason: 'common' };
+    const strength = await strengthPool.run<Strength>('score', {
+      password: normalized,
+      userInputs: personal,
+    } satisfies StrengthTask);
+    if (strength.score < MINIMUM_SCORE) return strength.usesUserInput ? { reason: 'personal' } : { reason: 'common' };
     return undefined;
   }
 
@@ -86,13 +103,20 @@ export class PasswordPolicy {
     return this.normalize(password) === this.normalize(confirm) ? undefined : { reason: 'mismatch' };
   }
 
-  /** All rules but the confirmation, cheapest first. */
-  async checkCandidate(password: string, context: PasswordContext): Promise<PasswordRefusal | undefined> {
-    return (
-      this.checkLength(password) ??
-      (await this.checkNotReused(password, context)) ??
-      this.checkNotGuessable(password, context)
-    );
+  /**
+   * All rules but the confirmation. The reuse and strength rules run at once, in their worker
+   * threads; the person hears of the first refusal in the order above.
+   */
+  async checkCandidate(password: string, context: PasswordContext): Promise<CandidateCheck> {
+    const tooShortOrLong = this.checkLength(password);
+    if (tooShortOrLong) return { kind: 'refused', refusal: tooShortOrLong };
+    const [reuse, guessable] = await Promise.all([
+      this.checkNotReused(password, context),
+      this.checkNotGuessable(password, context),
+    ]);
+    if ('refusal' in reuse) return { kind: 'refused', refusal: reuse.refusal };
+    if (guessable) return { kind: 'refused', refusal: guessable };
+    return { kind: 'acceptable', historyHash: reuse.historyHash };
   }
 
   private isCommon(folded: string): boolean {
@@ -152,16 +176,6 @@ function isBuiltFrom(folded: string, word: string): boolean {
   const letters = folded.replace(/[^\p{L}]/gu, '');
   const variants = [letters, letters.replace(/i/g, 'l')];
   return variants.some((variant) => variant.includes(word) && variant.length - word.length < 4);
-}
-
-function usesUserInput(result: ZxcvbnResult): boolean {
-  return result.sequence.some(
-    (match) => match.pattern === 'dictionary' && (match as DictionaryMatch).dictionaryName === 'userInputs',
-  );
-}
-
-function prefixKeys<T extends Record<string, string[]>>(prefix: string, dictionary: T): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(dictionary).map(([key, words]) => [`${prefix}-${key}`, words]));
 }
 
 function loadCommonPasswords(): ReadonlySet<string> {

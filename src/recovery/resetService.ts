@@ -35,8 +35,15 @@ export type GrantProblem = { kind: 'linkProblem'; problem: LinkProblem; grant: R
 
 export type PasswordOutcome = { kind: 'changed' } | { kind: 'refused'; refusal: PasswordRefusal } | GrantProblem;
 
+/** `pendingHash` is the first entry in the history form, which the second entry is checked against. */
 export type ProposalOutcome =
   { kind: 'acceptable'; pendingHash: string } | { kind: 'refused'; refusal: PasswordRefusal } | GrantProblem;
+
+/** A password about to be taken: its hash for signing in, and its history form. */
+interface NewPassword {
+  hash: string;
+  historyHash: string;
+}
 
 export interface ResetServiceOptions {
   linkTtlMs: number;
@@ -140,10 +147,11 @@ export class ResetService {
     origin: PasswordOrigin,
   ): Promise<PasswordOutcome> {
     return this.changePassword(grant, origin, async (account) => {
-      const refusal =
-        (await this.policy.checkCandidate(password, this.passwordContext(account))) ??
-        this.policy.checkConfirmation(password, confirm);
-      return refusal ?? hashPassword(this.policy.normalize(password));
+      const check = await this.policy.checkCandidate(password, this.passwordContext(account));
+      if (check.kind === 'refused') return check.refusal;
+      const mismatch = this.policy.checkConfirmation(password, confirm);
+      if (mismatch) return mismatch;
+      return { hash: await hashPassword(this.policy.normalize(password)), historyHash: check.historyHash };
     });
   }
 
@@ -151,9 +159,9 @@ export class ResetService {
   async proposePassword(grant: ResetGrant, password: string, origin: PasswordOrigin): Promise<ProposalOutcome> {
     const live = await this.liveGrant(grant);
     if (live.kind === 'linkProblem') return live;
-    const refusal = await this.policy.checkCandidate(password, this.passwordContext(live.account));
-    if (refusal) return this.refuse(live.account, refusal, origin);
-    return { kind: 'acceptable', pendingHash: await hashPassword(this.policy.normalize(password)) };
+    const check = await this.policy.checkCandidate(password, this.passwordContext(live.account));
+    if (check.kind === 'refused') return this.refuse(live.account, check.refusal, origin);
+    return { kind: 'acceptable', pendingHash: check.historyHash };
   }
 
   /** Typed in chat, second entry: it must match the first, whose hash becomes the new password. */
@@ -163,25 +171,27 @@ export class ResetService {
     confirm: string,
     origin: PasswordOrigin,
   ): Promise<PasswordOutcome> {
-    return this.changePassword(grant, origin, async () =>
-      (await verifyPassword(pendingHash, this.policy.normalize(confirm))).match ? pendingHash : { reason: 'mismatch' },
-    );
+    return this.changePassword(grant, origin, async () => {
+      const normalized = this.policy.normalize(confirm);
+      if (!(await verifyPassword(pendingHash, normalized)).match) return { reason: 'mismatch' };
+      return { hash: await hashPassword(normalized), historyHash: pendingHash };
+    });
   }
 
   /**
    * One change at a time per account: the grant must still be live, then `decide` returns the
-   * new hash or why the password is refused.
+   * new password's hashes or why the password is refused.
    */
   private async changePassword(
     grant: ResetGrant,
     origin: PasswordOrigin,
-    decide: (account: Account) => Promise<PasswordRefusal | string>,
+    decide: (account: Account) => Promise<PasswordRefusal | NewPassword>,
   ): Promise<PasswordOutcome> {
     return this.perAccount.run(grant.accountId, async () => {
       const live = await this.liveGrant(grant);
       if (live.kind === 'linkProblem') return live;
       const decision = await decide(live.account);
-      if (typeof decision !== 'string') return this.refuse(live.account, decision, origin);
+      if ('reason' in decision) return this.refuse(live.account, decision, origin);
       try {
         await this.applyNewPassword(live.account, live.request, decision, origin);
       } catch (error) {
@@ -242,6 +252,7 @@ export class ResetService {
   private passwordContext(account: Account) {
     return {
       currentHash: account.passwordHash,
+      ...(account.passwordHistoryHash ? { currentHistoryHash: account.passwordHistoryHash } : {}),
       previousHashes: account.previousPasswordHashes,
       personalWords: personalWordsOf(account),
     };
@@ -265,7 +276,7 @@ export class ResetService {
   private async applyNewPassword(
     account: Account,
     request: ResetRequest,
-    newHash: string,
+    password: NewPassword,
     origin: PasswordOrigin,
   ): Promise<void> {
     const changedAt = this.now();
@@ -279,11 +290,13 @@ export class ResetService {
         if (current.credentialVersion !== account.credentialVersion) throw new CredentialsMoved();
         return {
           ...current,
-          passwordHash: newHash,
-          previousPasswordHashes: [current.passwordHash, ...current.previousPasswordHashes].slice(
-            0,
-            this.options.passwordHistory,
-          ),
+          passwordHash: password.hash,
+          passwordHistoryHash: password.historyHash,
+          // The old password in its history form where it has one, so the next check costs one computation.
+          previousPasswordHashes: [
+            current.passwordHistoryHash ?? current.passwordHash,
+            ...current.previousPasswordHashes,
+          ].slice(0, this.options.passwordHistory),
           credentialVersion: current.credentialVersion + 1,
           updatedAt: changedAt.toISOString(),
         };

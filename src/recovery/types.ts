@@ -20,6 +20,12 @@ export interface Account {
   locale?: Locale;
   phone?: string;
   passwordHash: string;
+  /**
+   * The current password once more, hashed with the account's history salt, so that a new
+   * password is checked against it and the earlier ones with one argon2 computation. Absent until
+   * the bot sets a password (imported accounts).
+   */
+  passwordHistoryHash?: string;
   /** Hashes of earlier passwords, newest first, at most PASSWORD_HISTORY of them. */
   previousPasswordHashes: string[];
   /** Raised by every password change; links, codes and sessions of an older version are void. */

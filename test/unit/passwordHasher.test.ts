@@ -1,10 +1,11 @@
-import argon2 from 'argon2';
+import { hash as argon2Hash } from '@node-rs/argon2';
 import { expect } from 'chai';
 import {
   ARGON2_PARAMETERS,
-  Gate,
   hashPassword,
   isArgon2Hash,
+  sameHash,
+  saltOf,
   verifyPassword,
 } from '../../src/recovery/passwordHasher.js';
 
@@ -33,8 +34,7 @@ describe('password hashing', () => {
   });
 
   it('asks for a rehash when a matching hash was made with weaker parameters', async () => {
-    const weak = await argon2.hash('old words', {
-      type: argon2.argon2id,
+    const weak = await argon2Hash('old words', {
       memoryCost: 4096,
       timeCost: 1,
       parallelism: 1,
@@ -55,35 +55,27 @@ describe('password hashing', () => {
   });
 });
 
-describe('argon2 gate', () => {
-  it('runs at most its limit of tasks at once, starts the others in order, and survives failures', async () => {
-    const gate = new Gate(2);
-    let running = 0;
-    let most = 0;
-    const started: number[] = [];
-    const results = await Promise.allSettled(
-      Array.from({ length: 7 }, (_, i) =>
-        gate.run(async () => {
-          started.push(i);
-          most = Math.max(most, ++running);
-          await new Promise((resolve) => setTimeout(resolve, 5));
-          running--;
-          if (i === 3) throw new Error('argon2 failed');
-          return i;
-        }),
-      ),
-    );
-    expect(most).to.equal(2);
-    expect(started).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
-    expect(results.map((result) => result.status)).to.deep.equal([
-      'fulfilled',
-      'fulfilled',
-      'fulfilled',
-      'rejected',
-      'fulfilled',
-      'fulfilled',
-      'fulfilled',
-    ]);
-    expect(await gate.run(async () => 'still open')).to.equal('still open');
+describe('password hashing off the event loop', () => {
+  it('hashes and verifies in worker threads while the event loop stays free', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    const hashes = await Promise.all(Array.from({ length: 4 }, (_, i) => hashPassword(`words ${i}`)));
+    clearInterval(ticker);
+    expect(await verifyPassword(hashes[2]!, 'words 2')).to.deep.equal({ match: true, needsRehash: false });
+    // Four hashes of about 30 ms each on this thread would have let no 1 ms timer run in between.
+    expect(ticks).to.be.above(4);
+  });
+
+  it('hashes the same way again with a salt of the caller, and sameHash tells the results apart', async () => {
+    const first = await hashPassword('lantern orbit velvet');
+    const salt = saltOf(first)!;
+    expect(salt).to.have.length(16);
+    const again = await hashPassword('lantern orbit velvet', salt);
+    const other = await hashPassword('copper meadow whistle', salt);
+    expect(again).to.equal(first);
+    expect(sameHash(first, again)).to.equal(true);
+    expect(sameHash(again, other)).to.equal(false);
+    // Another salt: only a verification can tell.
+    expect(sameHash(again, await hashPassword('lantern orbit velvet'))).to.equal(undefined);
   });
 });

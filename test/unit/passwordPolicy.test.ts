@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hashPassword } from '../../src/recovery/passwordHasher.js';
+import { hashPassword, saltOf } from '../../src/recovery/passwordHasher.js';
 import { PasswordPolicy, type PasswordContext } from '../../src/recovery/passwordPolicy.js';
 
 describe('password policy (the new-password step)', function () {
@@ -28,7 +28,10 @@ describe('password policy (the new-password step)', function () {
     });
 
     it('allows spaces and any Unicode character', async () => {
-      expect(await policy.checkCandidate('zeven olifanten dansen 🐘 op ijs', context)).to.equal(undefined);
+      expect(await policy.checkCandidate('zeven olifanten dansen 🐘 op ijs', context)).to.have.property(
+        'kind',
+        'acceptable',
+      );
     });
 
     it('normalises to NFKC, so look-alike encodings are the same password', () => {
@@ -41,15 +44,62 @@ describe('password policy (the new-password step)', function () {
 
   describe('reuse', () => {
     it('refuses the current password', async () => {
-      expect(await policy.checkNotReused('current-lamp-river', context)).to.deep.equal({ reason: 'sameAsCurrent' });
+      expect(await policy.checkNotReused('current-lamp-river', context)).to.deep.equal({
+        refusal: { reason: 'sameAsCurrent' },
+      });
     });
 
     it('refuses a recent earlier password', async () => {
-      expect(await policy.checkNotReused('oldest-tree-wind', context)).to.deep.equal({ reason: 'usedBefore' });
+      expect(await policy.checkNotReused('oldest-tree-wind', context)).to.deep.equal({
+        refusal: { reason: 'usedBefore' },
+      });
     });
 
-    it('accepts a password never used', async () => {
-      expect(await policy.checkNotReused('brand-new-phrase', context)).to.equal(undefined);
+    it('accepts a password never used, and gives it in its history form', async () => {
+      const check = await policy.checkNotReused('brand-new-phrase', context);
+      expect(check)
+        .to.have.property('historyHash')
+        .that.matches(/^\$argon2id\$/);
+    });
+
+    describe('in the history form: one salt per account', () => {
+      // What the account holds after the bot set "current-lamp-river", having had the two older ones.
+      let history: PasswordContext;
+
+      before(async () => {
+        const first = await policy.checkNotReused('older-stone-cloud', context);
+        const salt = saltOf((first as { historyHash: string }).historyHash)!;
+        history = {
+          ...context,
+          currentHistoryHash: await hashPassword('current-lamp-river', salt),
+          previousHashes: [await hashPassword('older-stone-cloud', salt), ...context.previousHashes],
+        };
+      });
+
+      it('hashes the candidate with the account salt, so the next history entry shares it', async () => {
+        const check = (await policy.checkNotReused('brand-new-phrase', history)) as { historyHash: string };
+        expect(saltOf(check.historyHash)).to.deep.equal(saltOf(history.currentHistoryHash!));
+        expect(check.historyHash).to.equal(await hashPassword('brand-new-phrase', saltOf(check.historyHash)));
+      });
+
+      it('refuses the current password and every earlier one, of either form', async () => {
+        expect(await policy.checkNotReused('current-lamp-river', history)).to.deep.equal({
+          refusal: { reason: 'sameAsCurrent' },
+        });
+        for (const earlier of ['older-stone-cloud', 'oldest-tree-wind']) {
+          expect(await policy.checkNotReused(earlier, history), earlier).to.deep.equal({
+            refusal: { reason: 'usedBefore' },
+          });
+        }
+      });
+
+      it('takes the history form of the current password over its sign-in hash', async () => {
+        // The sign-in hash is of another password here: only the history form can say "current".
+        const stale = { ...history, currentHash: await hashPassword('something-else-entirely') };
+        expect(await policy.checkNotReused('current-lamp-river', stale)).to.deep.equal({
+          refusal: { reason: 'sameAsCurrent' },
+        });
+      });
     });
   });
 
@@ -71,14 +121,14 @@ describe('password policy (the new-password step)', function () {
       'aaaaaaaaaa',
     ];
     for (const password of refusedAsCommon) {
-      it(`refuses "${password}"`, () => {
-        expect(policy.checkNotGuessable(password, context)).to.deep.equal({ reason: 'common' });
+      it(`refuses "${password}"`, async () => {
+        expect(await policy.checkNotGuessable(password, context)).to.deep.equal({ reason: 'common' });
       });
     }
 
     for (const password of ['StreamFlix2024', 'Str3amFl1x!', 'emma.devries1', 'EmmaDeVries!', 'devries1990']) {
-      it(`refuses "${password}" as built from the service or the person`, () => {
-        expect(policy.checkNotGuessable(password, context)).to.deep.equal({ reason: 'personal' });
+      it(`refuses "${password}" as built from the service or the person`, async () => {
+        expect(await policy.checkNotGuessable(password, context)).to.deep.equal({ reason: 'personal' });
       });
     }
 
@@ -88,8 +138,8 @@ describe('password policy (the new-password step)', function () {
       'kx8#Lq2!vZ-walnut',
       'ember-quiet-falcon-road',
     ]) {
-      it(`accepts "${password}"`, () => {
-        expect(policy.checkNotGuessable(password, context)).to.equal(undefined);
+      it(`accepts "${password}"`, async () => {
+        expect(await policy.checkNotGuessable(password, context)).to.equal(undefined);
       });
     }
   });
@@ -107,9 +157,13 @@ describe('password policy (the new-password step)', function () {
   });
 
   it('checks the rules in order: length before reuse before commonness', async () => {
-    expect(await policy.checkCandidate('pass', context)).to.deep.equal({ reason: 'tooShort', min: 8 });
-    expect(await policy.checkCandidate('current-lamp-river', context)).to.deep.equal({ reason: 'sameAsCurrent' });
-    expect(await policy.checkCandidate('password1', context)).to.deep.equal({ reason: 'common' });
+    const refusal = async (password: string) => {
+      const check = await policy.checkCandidate(password, context);
+      return check.kind === 'refused' ? check.refusal : undefined;
+    };
+    expect(await refusal('pass')).to.deep.equal({ reason: 'tooShort', min: 8 });
+    expect(await refusal('current-lamp-river')).to.deep.equal({ reason: 'sameAsCurrent' });
+    expect(await refusal('password1')).to.deep.equal({ reason: 'common' });
   });
 
   it('honours a higher configured minimum', () => {

@@ -5,6 +5,7 @@ import type { AccountNotifier, Recipient } from '../../src/recovery/notification
 import { PasswordPolicy } from '../../src/recovery/passwordPolicy.js';
 import { ResetRequestLimits, type RequestOrigin } from '../../src/recovery/requestLimits.js';
 import { ResetService, type PasswordOrigin } from '../../src/recovery/resetService.js';
+import { saltOf, verifyPassword } from '../../src/recovery/passwordHasher.js';
 import { hashSecret } from '../../src/recovery/secrets.js';
 import type { ResetGrant } from '../../src/recovery/types.js';
 import { FileAuditTrail } from '../../src/security/audit.js';
@@ -40,12 +41,13 @@ describe('reset requests and links', function () {
   let service: ResetService;
   let accounts: AccountService;
   let audit: FileAuditTrail;
+  let accountRepo: JsonAccountRepository;
 
   beforeEach(async () => {
     temp = makeTempDir();
     clock = new Date('2026-11-25T10:00:00Z');
     const logger = createLogger('silent');
-    const accountRepo = new JsonAccountRepository(temp.dir);
+    accountRepo = new JsonAccountRepository(temp.dir);
     const requestRepo = new JsonResetRequestRepository(temp.dir);
     await Promise.all([accountRepo.init(), requestRepo.init()]);
     audit = new FileAuditTrail(temp.dir, logger);
@@ -179,6 +181,45 @@ describe('reset requests and links', function () {
       kind: 'refused',
       refusal: { reason: 'usedBefore' },
     });
+  });
+
+  it('keeps the passwords the bot sets under one history salt, and the imported one as it was', async () => {
+    const imported = (await accountRepo.findByEmail(LIAM.email))!.passwordHash;
+    await service.setPassword(
+      await grantFor(await issueLink()),
+      'ember-quiet-falcon-road',
+      'ember-quiet-falcon-road',
+      BY_CHAT,
+    );
+    const grant = await grantFor(await issueLink());
+    const pending = await service.proposePassword(grant, 'rode fiets onder de brug', BY_CHAT);
+    await service.confirmPassword(
+      grant,
+      (pending as { pendingHash: string }).pendingHash,
+      'rode fiets onder de brug',
+      BY_CHAT,
+    );
+
+    const account = (await accountRepo.findByEmail(LIAM.email))!;
+    const salt = saltOf(account.passwordHistoryHash!)!;
+    expect(saltOf(account.previousPasswordHashes[0]!)).to.deep.equal(salt);
+    expect(account.previousPasswordHashes[1]).to.equal(imported);
+    // The sign-in hash has a salt of its own.
+    expect(saltOf(account.passwordHash)).not.to.deep.equal(salt);
+    expect((await verifyPassword(account.passwordHash, 'rode fiets onder de brug')).match).to.equal(true);
+    for (const [password, reason] of [
+      ['rode fiets onder de brug', 'sameAsCurrent'],
+      ['ember-quiet-falcon-road', 'usedBefore'],
+      [LIAM.password!, 'usedBefore'],
+    ] as const) {
+      expect(
+        await service.setPassword(await grantFor(await issueLink()), password, password, BY_CHAT),
+        password,
+      ).to.deep.equal({
+        kind: 'refused',
+        refusal: { reason },
+      });
+    }
   });
 
   it('limits requests per address to 5 an hour, with the same answer for unknown addresses', async () => {
