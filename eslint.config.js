@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'manifest/build/', '.ci/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'manifest/build/', '.ci/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -55,5 +55,5 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'scripts/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

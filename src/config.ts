@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { projectPath } from './paths.js';
 
 /** Every setting the bot reads from its environment, parsed and validated once at start. */
 export interface Config {
@@ -387,7 +387,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     billingRecoveryRegions: values.BILLING_RECOVERY_REGIONS,
     partnersFile: values.PARTNERS_FILE
       ? path.resolve(values.PARTNERS_FILE)
-      : fileURLToPath(new URL('../config/partners.json', import.meta.url)),
+      : projectPath('config/partners.json'),
     smtpUrl: values.SMTP_URL,
     cardHmacKey: values.CARD_HMAC_KEY,
     twilio:

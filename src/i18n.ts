@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import i18next, { type i18n } from 'i18next';
 import { LOCALES, type Locale } from './config.js';
+import { projectPath } from './paths.js';
 
 export type TextVariables = Record<string, string | number>;
 /** Looks up a user-facing text; every text the bot shows comes through here. */
@@ -9,7 +10,7 @@ export type Translate = (locale: Locale, key: string, variables?: TextVariables)
 type LocaleFile = Record<string, unknown> & { intents: Record<string, string[]> };
 
 function readLocaleFile(locale: Locale): LocaleFile {
-  return JSON.parse(readFileSync(new URL(`./locales/${locale}.json`, import.meta.url), 'utf8')) as LocaleFile;
+  return JSON.parse(readFileSync(projectPath(`src/locales/${locale}.json`), 'utf8')) as LocaleFile;
 }
 
 const localeFiles: Record<Locale, LocaleFile> = { en: readLocaleFile('en'), nl: readLocaleFile('nl') };

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { LOCALES, type Locale } from '../config.js';
 import { INTENTS, isIntent, type Intent } from './intents.js';
+import { projectPath } from '../paths.js';
 
 /** Example messages per intent, in one language. */
 export type Corpus = Record<Intent, readonly string[]>;
 
 /** Where the training corpus and the held-out evaluation set live, one file per language. */
-export const NLU_DIR = fileURLToPath(new URL('../../nlu/', import.meta.url));
+export const NLU_DIR = projectPath('nlu');
 
 /** The fewest training examples an intent may have, per language. */
 export const MIN_TRAINING_EXAMPLES = 40;
@@ -22,7 +23,7 @@ export class CorpusError extends Error {
  * least `minimum` distinct messages.
  */
 export async function readCorpus(set: 'corpus' | 'eval', locale: Locale, minimum: number): Promise<Corpus> {
-  const file = `${NLU_DIR}${set}.${locale}.json`;
+  const file = path.join(NLU_DIR, `${set}.${locale}.json`);
   const parsed = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   const problems: string[] = [];
   for (const name of Object.keys(parsed)) if (!isIntent(name)) problems.push(`unknown intent "${name}"`);
@@ -57,7 +58,7 @@ export interface SavedModel {
   model: string;
 }
 
-export const MODEL_FILE = `${NLU_DIR}model.json`;
+export const MODEL_FILE = path.join(NLU_DIR, 'model.json');
 
 /** The saved model, or undefined when there is none or it cannot be read. */
 export async function readSavedModel(): Promise<SavedModel | undefined> {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hashPassword, sameHash, saltOf, verifyPassword } from './passwordHasher.js';
 import { strengthPool } from './workerPool.js';
 import type { Strength, StrengthTask } from './workers/strengthWorker.js';
+import { projectPath } from '../paths.js';
 
 export const PASSWORD_MAX_LENGTH = 128;
 /** zxcvbn's "safely unguessable" score; lower is "not safe or too common". */
@@ -179,7 +180,7 @@ function isBuiltFrom(folded: string, word: string): boolean {
 }
 
 function loadCommonPasswords(): ReadonlySet<string> {
-  const text = readFileSync(new URL('./data/common-passwords.txt', import.meta.url), 'utf8');
+  const text = readFileSync(projectPath('src/recovery/data/common-passwords.txt'), 'utf8');
   return new Set(
     text
       .split('\n')

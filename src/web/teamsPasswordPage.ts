@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { Request, Response, Server } from 'restify';
 import type { Locale } from '../config.js';
 import type { Texts, TextVariables } from '../i18n.js';
@@ -12,10 +11,11 @@ import { escapeHtml } from './html.js';
 import { newPasswordFields, renderPage, sendPage, TEAMS_PAGE_HEADERS } from './pageLayout.js';
 import { stringField } from './requestFields.js';
 import { bundledScript } from './scripts.js';
+import { projectPath } from '../paths.js';
 
 export const TEAMS_PASSWORD_PATH = '/teams/password';
 const SCRIPT_PATH = '/teams/password.js';
-const SCRIPT_SOURCE = fileURLToPath(new URL('./client/teamsPasswordDialog.ts', import.meta.url));
+const SCRIPT_SOURCE = projectPath('src/web/client/teamsPasswordDialog.ts');
 
 export interface TeamsPasswordPageDeps {
   pages: PasswordPageService;

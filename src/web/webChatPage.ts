@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Request, Response, Server } from 'restify';
 import type { Locale } from '../config.js';
 import type { Texts } from '../i18n.js';
@@ -10,6 +9,7 @@ import { localeFromAcceptLanguage } from '../i18n.js';
 import type { Logger } from '../security/logger.js';
 import { escapeHtml } from './html.js';
 import { bundledScript, sendScript } from './scripts.js';
+import { projectPath } from '../paths.js';
 
 /** The package's self-contained browser build, found from its entry point (its exports do not list it). */
 const WEB_CHAT_BUNDLE = path.join(
@@ -18,7 +18,7 @@ const WEB_CHAT_BUNDLE = path.join(
   'dist',
   'webchat.js',
 );
-const PAGE_SCRIPT = fileURLToPath(new URL('./client/webChat.ts', import.meta.url));
+const PAGE_SCRIPT = projectPath('src/web/client/webChat.ts');
 
 const STYLE = `
 html,body{height:100%;margin:0}

@@ -10,10 +10,10 @@ export interface BotProcess {
   exited: Promise<number>;
 }
 
-/** The bot in a process of its own, exactly as `npm start` runs it (environment, flags, loader). */
+/** The bot in a process of its own, exactly as `npm start` runs it (environment, flags, the built entry). */
 export function startBot(env: Record<string, string>): BotProcess {
   const start = startCommand(path.join(ROOT, 'package.json'));
-  const child = spawn(process.execPath, [...start.flags, '--import', start.loader, start.entry], {
+  const child = spawn(process.execPath, [...start.flags, start.entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...start.env, ...env },
   });
@@ -46,7 +46,7 @@ export function runAccountsCli(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const cli = startCommand(path.join(ROOT, 'package.json'), 'accounts');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cli.flags, '--import', cli.loader, cli.entry, ...args], {
+    const child = spawn(process.execPath, [...cli.flags, cli.entry, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...cli.env, ...env },
     });

@@ -1,12 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import type { Logger } from '../../security/logger.js';
+import { projectPath } from '../../paths.js';
 
 /** The versioned schema, in the repository's `migrations/` folder. */
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+export const MIGRATIONS_DIR = projectPath('migrations');
 
 /** The advisory lock key migrations hold (any fixed number the bot uses for nothing else). */
 const MIGRATION_LOCK = 7_311_962;
