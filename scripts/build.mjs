@@ -6,6 +6,7 @@
 // where they are (src/paths.ts).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import process from 'node:process';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
