@@ -70,8 +70,9 @@ await Promise.all([
   build({
     ...common,
     entryPoints: {
-      argon2Worker: 'src/recovery/workers/argon2Worker.ts',
-      strengthWorker: 'src/recovery/workers/strengthWorker.ts',
+      argon2Worker: 'src/workers/argon2Worker.ts',
+      strengthWorker: 'src/workers/strengthWorker.ts',
+      recordWriter: 'src/workers/recordWriter.ts',
     },
     outdir: 'dist/workers',
   }),

@@ -99,8 +99,8 @@ async function openJsonStore(dataDir: string, logger: Logger): Promise<Repositor
     tickets: new JsonTicketRepository(dataDir),
     supportChannel: new JsonSupportChannelRepository(dataDir),
     webChats: new JsonWebChatConversationRepository(dataDir),
-    references: new JsonConversationReferenceRepository(dataDir),
-    botStorage: new JsonFileBotStorage(`${dataDir}/conversations`),
+    references: new JsonConversationReferenceRepository(dataDir, logger),
+    botStorage: new JsonFileBotStorage(`${dataDir}/conversations`, logger),
   };
   await Promise.all(Object.values(files).map((repository) => repository.init()));
   return {
@@ -108,7 +108,10 @@ async function openJsonStore(dataDir: string, logger: Logger): Promise<Repositor
     audit: new FileAuditTrail(dataDir, logger),
     reachable: async () => true,
     atomically: (work) => work(),
-    close: async () => undefined,
+    // Conversation state and references are written right after their turn: all of it first.
+    close: async () => {
+      await Promise.all([files.botStorage.flush(), files.references.flush()]);
+    },
   };
 }
 

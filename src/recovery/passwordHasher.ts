@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { HashTask } from './workers/argon2Worker.js';
-import { argon2Pool } from './workerPool.js';
+import type { HashTask } from '../workers/argon2Worker.js';
+import { argon2Pool } from '../workerPool.js';
 
 /** The least the bot hashes with: argon2id, 19 MiB, two passes, one lane. */
 export const ARGON2_PARAMETERS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;

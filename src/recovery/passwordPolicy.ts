@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hashPassword, sameHash, saltOf, verifyPassword } from './passwordHasher.js';
-import { strengthPool } from './workerPool.js';
-import type { Strength, StrengthTask } from './workers/strengthWorker.js';
+import { strengthPool } from '../workerPool.js';
+import type { Strength, StrengthTask } from '../workers/strengthWorker.js';
 import { projectPath } from '../paths.js';
 
 export const PASSWORD_MAX_LENGTH = 128;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { isProcessAlive } from './processes.js';
@@ -38,6 +38,26 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       if (isNotFound(error)) return null;
       throw error;
     }
+    return this.parse(text);
+  }
+
+  /**
+   * For the small files of conversation state: a read from the page cache takes microseconds on
+   * this thread, where the asynchronous read waits its turn in libuv's pool, a trip that made the
+   * first turn of a conversation (whose files do not exist yet) cost milliseconds more.
+   */
+  readSync(): T | null {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    return this.parse(text);
+  }
+
+  private parse(text: string): T {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
@@ -50,9 +70,6 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 }
 
-/** Conversation state and references are a few kilobytes. */
-const SMALL_FILE = 64 * 1024;
-
 /** Writes `content` to `file` by way of a temporary file in the same (existing) directory. */
 export async function writeFileAtomically(
   file: string,
@@ -62,18 +79,6 @@ export async function writeFileAtomically(
   const dir = path.dirname(file);
   // The writer's pid in the name tells a crashed writer's leftover from another process's write.
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  if (!durable && content.length <= SMALL_FILE) {
-    // Two system calls into the page cache take microseconds, far less than the trips through
-    // libuv's thread pool (shared with argon2) that the asynchronous calls would queue for.
-    try {
-      writeFileSync(temp, content, { encoding: 'utf8', mode: 0o600 });
-      renameSync(temp, file);
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw error;
-    }
-    return;
-  }
   const handle = await fs.open(temp, 'w', 0o600);
   try {
     await handle.writeFile(content, 'utf8');

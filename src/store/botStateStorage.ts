@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
+import type { Logger } from '../security/logger.js';
 import { KeyFileStore } from './keyFileStore.js';
 
 type StoredItem = Record<string, unknown> & { eTag: string };
@@ -20,18 +21,24 @@ export function isETagConflict(error: unknown): boolean {
 }
 
 /**
- * Bot Framework conversation and user state in JSON files, one per key, written atomically, so
- * a journey survives a restart. Honours eTags so two turns never overwrite each other unseen.
+ * Bot Framework conversation and user state in JSON files, one per key, written atomically
+ * right after the turn (KeyFileStore), so a journey survives a restart. Honours eTags so two
+ * turns never overwrite each other unseen.
  */
 export class JsonFileBotStorage implements Storage {
   private readonly files: KeyFileStore<StoredItem>;
 
-  constructor(dir: string) {
-    this.files = new KeyFileStore(dir);
+  constructor(dir: string, logger: Logger) {
+    this.files = new KeyFileStore(dir, logger);
   }
 
   init(): Promise<void> {
     return this.files.init();
+  }
+
+  /** Every change on disk: before the process ends. */
+  flush(): Promise<void> {
+    return this.files.flush();
   }
 
   async read(keys: string[]): Promise<StoreItems> {

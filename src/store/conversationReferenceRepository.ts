@@ -1,3 +1,4 @@
+import type { Logger } from '../security/logger.js';
 import { KeyFileStore } from './keyFileStore.js';
 
 /** Where to reach each conversation later (serviceUrl, ids), by conversation id. Opaque here. */
@@ -10,12 +11,17 @@ export interface ConversationReferenceRepository {
 export class JsonConversationReferenceRepository implements ConversationReferenceRepository {
   private readonly store: KeyFileStore<object>;
 
-  constructor(dataDir: string) {
-    this.store = new KeyFileStore(`${dataDir}/conversation-references`);
+  constructor(dataDir: string, logger: Logger) {
+    this.store = new KeyFileStore(`${dataDir}/conversation-references`, logger);
   }
 
   init(): Promise<void> {
     return this.store.init();
+  }
+
+  /** Every change on disk: before the process ends. */
+  flush(): Promise<void> {
+    return this.store.flush();
   }
 
   get(conversationId: string): Promise<object | undefined> {

@@ -1,4 +1,4 @@
-// Runs in the worker threads of the password pool (see ../passwordHasher.ts), one argon2
+// Runs in the worker threads of the password pool (see ../recovery/passwordHasher.ts), one argon2
 // computation at a time per thread: synchronously, so it takes this thread's core and none of the
 // threads that serve files and sockets, and its 19 MiB never touch the main thread's heap.
 import { hashSync, verifySync } from '@node-rs/argon2';

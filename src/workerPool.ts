@@ -125,3 +125,5 @@ export class WorkerPool {
 export const argon2Pool = new WorkerPool('argon2Worker', availableParallelism());
 /** One thread for zxcvbn: about 15 ms a password, and its dictionaries built once. */
 export const strengthPool = new WorkerPool('strengthWorker', 1);
+/** One thread writes conversation records, in the order they changed. */
+export const recordWriter = new WorkerPool('recordWriter', 1);

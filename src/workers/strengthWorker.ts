@@ -1,4 +1,4 @@
-// Runs in the password-strength thread (see ../passwordStrength.ts): zxcvbn with its English,
+// Runs in the password-strength thread (see ../recovery/passwordPolicy.ts): zxcvbn with its English,
 // Dutch and common dictionaries, built once in this thread, off the thread that serves turns.
 import { ZxcvbnFactory, type DictionaryMatch } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
