@@ -4,6 +4,7 @@ import {
   DialogTurnStatus,
   WaterfallDialog,
   type DialogContext,
+  type DialogState,
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
@@ -426,5 +427,20 @@ function leafOf(dc: DialogContext): DialogContext {
 /** The step the person is at, by its prompt's id (`menu` when no prompt is waiting). */
 export function activeStepOf(dc: DialogContext): Step {
   const id = leafOf(dc).activeDialog?.id ?? 'menu';
+  return isStep(id) ? id : 'menu';
+}
+
+/**
+ * The same, read straight from the conversation's saved dialog state, without building dialog
+ * contexts: each component dialog keeps its own dialogs' stack in its instance's `dialogs`.
+ */
+export function activeStepIn(state: DialogState | undefined): Step {
+  let instance = state?.dialogStack[0];
+  for (;;) {
+    const inner = (instance?.state as { dialogs?: DialogState } | undefined)?.dialogs?.dialogStack[0];
+    if (!inner) break;
+    instance = inner;
+  }
+  const id = instance?.id ?? 'menu';
   return isStep(id) ? id : 'menu';
 }

@@ -36,10 +36,18 @@ export function createTexts(serviceName: string): Texts {
     interpolation: { escapeValue: false, defaultVariables: { serviceName } },
     returnNull: false,
   });
+  // A text without variables never changes: looked up once (i18next takes tenths of a millisecond
+  // a lookup, and a menu turn shows a dozen labels).
+  const plain = new Map<string, string>();
   const t: Translate = (locale, key, variables) => {
+    const cacheKey = variables === undefined ? `${locale}\u0000${key}` : undefined;
+    const known = cacheKey === undefined ? undefined : plain.get(cacheKey);
+    if (known !== undefined) return known;
     if (!instance.exists(key, { lng: locale, ...variables }))
       throw new Error(`Missing text "${key}" for locale ${locale}`);
-    return instance.t(key, { lng: locale, ...variables });
+    const text = instance.t(key, { lng: locale, ...variables });
+    if (cacheKey !== undefined) plain.set(cacheKey, text);
+    return text;
   };
   return {
     t,
