@@ -1,0 +1,110 @@
+// The benchmark's clients: turns posted to a bot's /api/messages with the replies in the answer
+// (deliveryMode expectReplies) over node's fetch, which keeps connections alive as a channel's
+// service does, timed from the bench process.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+
+let activityCounter = 0;
+
+export async function post(
+  url: string,
+  conversationId: string,
+  activity: Record<string, unknown>,
+): Promise<Array<{ text?: string }>> {
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      id: `a${++activityCounter}`,
+      type: 'message',
+      channelId: 'emulator',
+      serviceUrl: 'http://127.0.0.1:9',
+      deliveryMode: 'expectReplies',
+      conversation: { id: conversationId },
+      from: { id: `user-${conversationId}` },
+      recipient: { id: 'bot' },
+      locale: 'en-US',
+      ...activity,
+    }),
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return ((await response.json()) as { activities?: Array<{ text?: string }> }).activities ?? [];
+}
+
+/** Milliseconds one turn took, seen from the client. */
+export async function timed(turn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await turn();
+  return performance.now() - started;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** `workers` clients posting one turn after another until `seconds` are up: turns per second. */
+export async function throughput(
+  seconds: number,
+  workers: number,
+  turn: (worker: number, i: number) => Promise<unknown>,
+): Promise<number> {
+  const deadline = performance.now() + seconds * 1000;
+  let turns = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        await turn(worker, i);
+        turns++;
+      }
+    }),
+  );
+  return turns / seconds;
+}
+
+/**
+ * The reset links the bot wrote to its mail outbox (DATA_DIR/outbox/email.jsonl, one JSON line
+ * a mail), read as they arrive.
+ */
+export class OutboxLinks {
+  private offset = 0;
+  private rest = '';
+  private readonly latest = new Map<string, string>();
+
+  constructor(private readonly file: string) {}
+
+  /** The newest link sent to `to` that is not `previous`, waiting up to 10 s for it. */
+  async next(to: string, previous: string | undefined): Promise<string> {
+    for (let waited = 0; waited < 10_000; waited += 10) {
+      this.read();
+      const link = this.latest.get(to);
+      if (link && link !== previous) return link;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no reset mail reached ${to} within 10 s`);
+  }
+
+  private read(): void {
+    let size: number;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      return;
+    }
+    if (size <= this.offset) return;
+    const buffer = Buffer.alloc(size - this.offset);
+    const fd = openSync(this.file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, this.offset);
+    } finally {
+      closeSync(fd);
+    }
+    this.offset = size;
+    const lines = (this.rest + buffer.toString('utf8')).split('\n');
+    this.rest = lines.pop()!;
+    for (const line of lines) {
+      const mail = JSON.parse(line) as { to: string; text: string };
+      const link = /https?:\/\/\S+\/reset\?token=[A-Za-z0-9_-]{43}/.exec(mail.text)?.[0];
+      if (link) this.latest.set(mail.to, link);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// The processes the benchmark measures: the plain echo bot, and the bot started by `npm start`.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  /** From the spawn to the first 200 of /healthz. */
+  startupMs: number;
+}
+
+/** `npm run build` (the bot), and the echo bot bundled the same way, so both run as one JavaScript file. */
+export async function buildAll(): Promise<void> {
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed');
+  await build({
+    entryPoints: ['bench/echoBot.ts'],
+    outfile: 'dist/bench/echoBot.js',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    external: ['dtrace-provider'],
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+}
+
+export async function startEcho(): Promise<Running> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--disable-warning=DEP0005', 'dist/bench/echoBot.js'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the echo bot exited with ${code}`)));
+  });
+  return { child, url: (JSON.parse(line) as { url: string }).url, startupMs: performance.now() - started };
+}
+
+/**
+ * The bot on its own port, started by `npm start` itself (npm, its check that the build is
+ * current, node), timed until it answers its health check.
+ */
+export async function startBot(env: Record<string, string>, port: number): Promise<Running> {
+  const started = performance.now();
+  // A process group of its own, so that stopping it stops npm, its shell and node together.
+  const child = spawn('npm', ['start', '--silent'], {
+    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (!exited) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { child, url, startupMs: performance.now() - started };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('the bot exited before it answered /healthz');
+}
+
+export async function stop(running: Running | undefined): Promise<void> {
+  if (!running || running.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => running.child.once('exit', resolve));
+  if (running.child.spawnargs[0] === 'npm') process.kill(-running.child.pid!, 'SIGTERM');
+  else running.child.kill('SIGTERM');
+  await exited;
+}
+
+/** The node process that serves: the child itself, or for `npm start` the node process under it. */
+function nodePid(running: Running): number {
+  const isServer = (pid: number) => {
+    const [program, ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return path.basename(program!) === 'node' && args.includes('dist/server.js');
+  };
+  let pid = running.child.pid!;
+  for (let depth = 0; depth < 4 && !isServer(pid); depth++) {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    if (!children[0]) break;
+    pid = Number(children[0]);
+  }
+  return pid;
+}
+
+/** The serving process's resident memory as the kernel counts it. */
+export function rssMb(running: Running): number {
+  const status = readFileSync(`/proc/${nodePid(running)}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** CPU seconds the serving process used so far (user and system), as the kernel counts them. */
+export function cpuSeconds(running: Running): number {
+  const fields = readFileSync(`/proc/${nodePid(running)}/stat`, 'utf8')
+    .split(') ')[1]!
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
