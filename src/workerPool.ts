@@ -13,6 +13,15 @@ const FROM_SOURCE = extname(fileURLToPath(import.meta.url)) === '.ts';
  */
 const BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.niceness) {
+  // Linux schedules threads one by one: this thread yields its core to the event loop's thread.
+  try {
+    const thread = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    require('node:os').setPriority(thread, workerData.niceness);
+  } catch {
+    // Not Linux, or not allowed: the thread runs at the process's priority.
+  }
+}
 (async () => {
   const handlers = workerData.tsx
     ? require(workerData.tsx).require(workerData.module, workerData.module)
@@ -51,9 +60,14 @@ export class WorkerPool {
   private threads: Thread[] = [];
   private readonly waiting: Job[] = [];
 
+  /**
+   * `niceness` (Linux, 1 to 19) lowers the threads' scheduling priority, so that on a busy machine
+   * the thread that serves turns gets a core before them: the turn never waits behind a hash.
+   */
   constructor(
     private readonly module: string,
     private readonly size: number,
+    private readonly niceness = 0,
   ) {}
 
   run<Result>(name: string, task: object): Promise<Result> {
@@ -82,8 +96,9 @@ export class WorkerPool {
         ? {
             module: fileURLToPath(new URL(`./workers/${this.module}.ts`, import.meta.url)),
             tsx: createRequire(import.meta.url).resolve('tsx/cjs/api'),
+            niceness: this.niceness,
           }
-        : { module: new URL(`./workers/${this.module}.js`, import.meta.url).href },
+        : { module: new URL(`./workers/${this.module}.js`, import.meta.url).href, niceness: this.niceness },
     });
     const thread: Thread = { worker };
     worker.unref();
@@ -121,9 +136,12 @@ export class WorkerPool {
   }
 }
 
-/** Every core computes argon2 at once; the event loop's thread and libuv's pool keep theirs free of it. */
-export const argon2Pool = new WorkerPool('argon2Worker', availableParallelism());
+/**
+ * Every core computes argon2 at once, at a lower priority than the event loop's thread; libuv's
+ * pool keeps its threads for files and sockets.
+ */
+export const argon2Pool = new WorkerPool('argon2Worker', availableParallelism(), 10);
 /** One thread for zxcvbn: about 15 ms a password, and its dictionaries built once. */
-export const strengthPool = new WorkerPool('strengthWorker', 1);
+export const strengthPool = new WorkerPool('strengthWorker', 1, 10);
 /** One thread writes conversation records, in the order they changed. */
 export const recordWriter = new WorkerPool('recordWriter', 1);
