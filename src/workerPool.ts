@@ -59,6 +59,9 @@ interface Thread {
 export class WorkerPool {
   private threads: Thread[] = [];
   private readonly waiting: Job[] = [];
+  /** Threads that died in a row without finishing a job; three, and the pool stops starting them. */
+  private deathsInARow = 0;
+  private broken: Error | undefined;
 
   /**
    * `niceness` (Linux, 1 to 19) lowers the threads' scheduling priority, so that on a busy machine
@@ -71,6 +74,7 @@ export class WorkerPool {
   ) {}
 
   run<Result>(name: string, task: object): Promise<Result> {
+    if (this.broken) return Promise.reject(this.broken);
     this.start();
     return new Promise<Result>((resolve, reject) => {
       this.waiting.push({ name, task, resolve: resolve as (result: never) => void, reject });
@@ -83,9 +87,13 @@ export class WorkerPool {
     while (this.threads.length < this.size) this.threads.push(this.spawn());
   }
 
+  /** Stops the threads; a job still running or waiting fails, so nothing waits for ever. */
   async close(): Promise<void> {
     const threads = this.threads;
     this.threads = [];
+    const closed = this.broken ?? new Error(`the ${this.module} threads were stopped`);
+    for (const job of [...threads.flatMap((thread) => (thread.job ? [thread.job] : [])), ...this.waiting.splice(0)])
+      job.reject(closed);
     await Promise.all(threads.map((thread) => thread.worker.terminate()));
   }
 
@@ -105,6 +113,7 @@ export class WorkerPool {
     worker.on('message', (reply: { result?: unknown; error?: string }) => {
       const job = thread.job!;
       thread.job = undefined;
+      this.deathsInARow = 0;
       worker.unref();
       if (reply.error === undefined) job.resolve(reply.result as never);
       else job.reject(new Error(reply.error));
@@ -115,12 +124,22 @@ export class WorkerPool {
     return thread;
   }
 
-  /** A thread that died fails its job, and another takes its place while the pool is open. */
+  /**
+   * A thread that died fails its job, and another takes its place while the pool is open; when
+   * threads keep dying without finishing a job (their module cannot load), the pool fails every
+   * job at once with the reason instead of starting threads without end.
+   */
   private replace(thread: Thread, error: Error): void {
     const index = this.threads.indexOf(thread);
     if (index === -1) return;
     thread.job?.reject(error);
     thread.job = undefined;
+    if (++this.deathsInARow >= 3) {
+      this.broken = new Error(`the ${this.module} threads cannot start: ${error.message}`);
+      for (const job of this.waiting.splice(0)) job.reject(this.broken);
+      void this.close();
+      return;
+    }
     this.threads[index] = this.spawn();
     this.dispatch();
   }
