@@ -42,11 +42,11 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   /**
-   * For the small files of conversation state: a read from the page cache takes microseconds on
-   * this thread, where the asynchronous read waits its turn in libuv's pool, a trip that made the
-   * first turn of a conversation (whose files do not exist yet) cost milliseconds more.
+   * The file's text, checked to be JSON. For the small files of conversation state: a read from
+   * the page cache takes microseconds on this thread, where an asynchronous one makes a trip
+   * through libuv's pool.
    */
-  readSync(): T | null {
+  readTextSync(): string | null {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
@@ -54,7 +54,9 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       if (isNotFound(error)) return null;
       throw error;
     }
-    return this.parse(text);
+    // Checked here, so that a damaged file is reported as such and never kept as the record.
+    this.parse(text);
+    return text;
   }
 
   private parse(text: string): T {

@@ -58,7 +58,8 @@ export class JsonFileBotStorage implements Storage {
         this.files.update(key, (current) => {
           const expected = (change as { eTag?: string }).eTag;
           if (current && expected && expected !== '*' && expected !== current.eTag) throw new ETagConflictError(key);
-          return { ...(structuredClone(change) as Record<string, unknown>), eTag: randomUUID() };
+          // The store keeps its own copy (serialized at once): no clone needed here.
+          return { ...(change as Record<string, unknown>), eTag: randomUUID() };
         }),
       ),
     );

@@ -23,10 +23,15 @@ import { recordWriter } from '../workerPool.js';
  */
 export class KeyFileStore<V> {
   private readonly queue = new SerialQueue();
-  /** Recently used records, newest last; a record waiting to be written is always here. */
-  private readonly recent = new Map<string, V | undefined>();
-  /** Changes not on disk yet, by key: the newest value (undefined: remove the file). */
-  private readonly unwritten = new Map<string, V | undefined>();
+  /**
+   * Recently used records as the JSON of their file, newest last (undefined: no record); a record
+   * waiting to be written is always here. Kept as text, the record is serialized once a change
+   * (for its file and this cache both), every reader gets its own copy by parsing it, and ten
+   * thousand conversations take a few tens of megabytes.
+   */
+  private readonly recent = new Map<string, string | undefined>();
+  /** Changes not on disk yet, by key: the newest file content (undefined: remove the file). */
+  private readonly unwritten = new Map<string, string | undefined>();
   /** The write in progress per key; it goes on until `unwritten` has nothing for the key. */
   private readonly writing = new Map<string, Promise<void>>();
   private dirReady: Promise<unknown> | undefined;
@@ -43,19 +48,20 @@ export class KeyFileStore<V> {
   }
 
   async get(key: string): Promise<V | undefined> {
-    return structuredClone(this.read(key));
+    return parse<V>(this.read(key));
   }
 
   /**
    * Changes the record under `key`, one change per key at a time. `change` gets a copy of the
-   * record and returns the new one, which the store keeps as it is: it must not hold on to it.
+   * record and returns the new one, which the store takes a copy of.
    */
   async update(key: string, change: (current: V | undefined) => V | undefined | Promise<V | undefined>): Promise<void> {
     await this.ensureDir();
     await this.queue.run(key, async () => {
-      const next = await change(structuredClone(this.read(key)));
-      this.remember(key, next);
-      this.persist(key, next);
+      const next = await change(parse<V>(this.read(key)));
+      const content = next === undefined ? undefined : JSON.stringify({ key, value: next });
+      this.remember(key, content);
+      this.persist(key, content);
     });
   }
 
@@ -72,16 +78,16 @@ export class KeyFileStore<V> {
     while (this.writing.size > 0) await Promise.all(this.writing.values());
   }
 
-  private read(key: string): V | undefined {
+  /** The record's file content, from memory or else from its file. */
+  private read(key: string): string | undefined {
     if (this.recent.has(key)) return this.recent.get(key);
-    const record = this.file(key).readSync();
-    const value = record === null ? undefined : record.value;
-    this.remember(key, value);
-    return value;
+    const content = this.file(key).readTextSync() ?? undefined;
+    this.remember(key, content);
+    return content;
   }
 
-  private persist(key: string, value: V | undefined): void {
-    this.unwritten.set(key, value);
+  private persist(key: string, content: string | undefined): void {
+    this.unwritten.set(key, content);
     if (this.writing.has(key)) return;
     const write = this.writeUnwritten(key).finally(() => this.writing.delete(key));
     this.writing.set(key, write);
@@ -89,12 +95,12 @@ export class KeyFileStore<V> {
 
   private async writeUnwritten(key: string): Promise<void> {
     while (this.unwritten.has(key)) {
-      const value = this.unwritten.get(key);
+      const content = this.unwritten.get(key);
       this.unwritten.delete(key);
       const file = this.file(key).file;
       try {
-        if (value === undefined) await recordWriter.run('remove', { file });
-        else await recordWriter.run('write', { file, content: JSON.stringify({ key, value }) });
+        if (content === undefined) await recordWriter.run('remove', { file });
+        else await recordWriter.run('write', { file, content });
       } catch (error) {
         // The record is still right in memory; its next change tries the file again.
         this.logger.error('a conversation record could not be written', { error, dir: this.dir });
@@ -102,9 +108,9 @@ export class KeyFileStore<V> {
     }
   }
 
-  private remember(key: string, value: V | undefined): void {
+  private remember(key: string, content: string | undefined): void {
     this.recent.delete(key);
-    this.recent.set(key, value);
+    this.recent.set(key, content);
     if (this.recent.size <= this.cacheSize) return;
     // The oldest record that is on disk goes; one still waiting to be written stays.
     for (const oldest of this.recent.keys()) {
@@ -123,4 +129,9 @@ export class KeyFileStore<V> {
     const name = createHash('sha256').update(key).digest('hex').slice(0, 40);
     return new AtomicJsonFile(path.join(this.dir, `${name}.json`), { durable: false });
   }
+}
+
+/** A fresh copy of the record in a file's content. */
+function parse<V>(content: string | undefined): V | undefined {
+  return content === undefined ? undefined : (JSON.parse(content) as { value: V }).value;
 }
