@@ -128,8 +128,10 @@ interface ResetFigures {
 
 /**
  * 16 conversations resetting passwords while one more asks for the menu, turn after turn. Every
- * account is reset once beforehand, so each timed reset is a password change like any later one
- * (the history in place), and none takes more than the production limits allow.
+ * account is reset once beforehand, so each timed reset finds the account's history salt in place
+ * (two argon2 operations); the imported password stays among the earlier ones for the first two
+ * timed resets of an account and is verified on its own (a third), as after a real import. No
+ * account takes more resets than the production limits allow.
  */
 async function measureResets(bot: Running, outbox: OutboxLinks, bound: number): Promise<ResetFigures> {
   const perWorker = Math.ceil((bound * SECONDS) / RESETTING / RESETS_PER_ACCOUNT) + 1;

@@ -35,9 +35,13 @@ export async function buildAll(): Promise<void> {
 
 export async function startEcho(): Promise<Running> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--disable-warning=DEP0005', 'dist/bench/echoBot.js'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=DEP0111', '--disable-warning=DEP0005', 'dist/bench/echoBot.js'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the echo bot exited with ${code}`)));

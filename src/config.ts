@@ -385,9 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     billingRecoveryRegions: values.BILLING_RECOVERY_REGIONS,
-    partnersFile: values.PARTNERS_FILE
-      ? path.resolve(values.PARTNERS_FILE)
-      : projectPath('config/partners.json'),
+    partnersFile: values.PARTNERS_FILE ? path.resolve(values.PARTNERS_FILE) : projectPath('config/partners.json'),
     smtpUrl: values.SMTP_URL,
     cardHmacKey: values.CARD_HMAC_KEY,
     twilio:
