@@ -344,7 +344,7 @@ function goalsOf(figures: StoreFigures): Goal[] {
 }
 
 async function main(): Promise<void> {
-  await buildAll();
+  buildAll();
   const echo = await startEcho();
   const stores: StoreFigures[] = [];
   try {

@@ -3,7 +3,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 
 export interface Running {
   child: ChildProcess;
@@ -13,24 +12,11 @@ export interface Running {
 }
 
 /** `npm run build` (the bot), and the echo bot bundled the same way, so both run as one JavaScript file. */
-export async function buildAll(): Promise<void> {
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('npm run build failed');
-  await build({
-    entryPoints: ['bench/echoBot.ts'],
-    outfile: 'dist/bench/echoBot.js',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    external: ['dtrace-provider'],
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
+export function buildAll(): void {
+  for (const args of [[], ['bench/echoBot.ts', 'dist/bench/echoBot.js']]) {
+    const result = spawnSync(process.execPath, ['scripts/build.mjs', ...args], { stdio: 'inherit' });
+    if (result.status !== 0) throw new Error(`node scripts/build.mjs ${args.join(' ')} failed`);
+  }
 }
 
 export async function startEcho(): Promise<Running> {

@@ -64,6 +64,14 @@ const common = {
   logLevel: 'warning',
 };
 
+// `node scripts/build.mjs <file.ts> <out.js>` bundles one more program the same way (the
+// benchmark's echo bot), beside the bot's build.
+const [entry, outfile] = process.argv.slice(2);
+if (entry && outfile) {
+  await build({ ...common, entryPoints: [entry], outfile });
+  process.exit(0);
+}
+
 rmSync('dist', { recursive: true, force: true });
 await Promise.all([
   build({ ...common, entryPoints: { server: 'src/index.ts' }, outdir: 'dist', plugins: [lazyRecognizers] }),
