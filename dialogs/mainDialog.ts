@@ -432,12 +432,13 @@ export function activeStepOf(dc: DialogContext): Step {
 
 /**
  * The same, read straight from the conversation's saved dialog state, without building dialog
- * contexts: each component dialog keeps its own dialogs' stack in its instance's `dialogs`.
+ * contexts: the active dialog is the last of a stack, and each component dialog keeps its own
+ * dialogs' stack in its instance's `dialogs`.
  */
 export function activeStepIn(state: DialogState | undefined): Step {
-  let instance = state?.dialogStack[0];
+  let instance = state?.dialogStack.at(-1);
   for (;;) {
-    const inner = (instance?.state as { dialogs?: DialogState } | undefined)?.dialogs?.dialogStack[0];
+    const inner = (instance?.state as { dialogs?: DialogState } | undefined)?.dialogs?.dialogStack.at(-1);
     if (!inner) break;
     instance = inner;
   }

@@ -37,6 +37,7 @@ export type ReuseCheck = { refusal: PasswordRefusal } | { historyHash: string };
 export type CandidateCheck =
   { kind: 'refused'; refusal: PasswordRefusal } | { kind: 'acceptable'; historyHash: string };
 
+/** New-password step: every rule a new password must pass, in the order the person hears about them. */
 export class PasswordPolicy {
   private readonly commonPasswords: ReadonlySet<string>;
 

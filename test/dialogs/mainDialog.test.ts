@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { MainDialog } from '../../dialogs/mainDialog.js';
+import type { MemoryStorage } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import { activeStepIn, MainDialog } from '../../dialogs/mainDialog.js';
+import { LIAM } from '../helpers/accounts.js';
 import { DialogHarness } from '../helpers/dialogHarness.js';
 import { buttonTitles } from '../helpers/testApp.js';
 
@@ -10,6 +13,25 @@ describe('greeting and menu (dialog)', () => {
   async function start(locale: string, initialOptions: unknown = { greet: true }): Promise<void> {
     harness = await DialogHarness.create((services) => new MainDialog(services), { locale, initialOptions });
   }
+
+  it('reads the step the person is at from the saved dialog state, through nested journeys', async () => {
+    await start('en-US');
+    await harness.services.accounts.importAccounts([LIAM]);
+    const saved = async (): Promise<DialogState> => {
+      // The test client's own MemoryStorage, holding this one conversation.
+      const storage = (harness.client.conversationState as unknown as { storage: MemoryStorage }).storage;
+      const key = Object.keys((storage as unknown as { memory: Record<string, string> }).memory)[0]!;
+      const item = (await storage.read([key]))[key] as { DialogState: DialogState };
+      return item.DialogState;
+    };
+    const steps: string[] = [];
+    for (const input of ['hello', 'reset', 'email', LIAM.email, 'the link', 'cancel']) {
+      const token = input === 'the link' && /token=([\w-]+)/.exec((await harness.emails()).at(-1)!.text)![1]!;
+      await harness.send(token ? `https://help.example/reset?token=${token}` : input);
+      steps.push(activeStepIn(await saved()));
+    }
+    expect(steps).to.deep.equal(['menu', 'method', 'email', 'link', 'password', 'menu']);
+  });
 
   it('greets and shows the seven menu choices as buttons, in English', async () => {
     await start('en-US');
