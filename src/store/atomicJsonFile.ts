@@ -21,14 +21,7 @@ export class CorruptStoreFileError extends Error {
  * A crash at any moment leaves either the old or the new content, never a mix.
  */
 export class AtomicJsonFile<T> implements Adapter<T> {
-  /**
-   * `durable: false` skips the flushes: still never torn, and safe from a process crash (the
-   * kernel has the data), but a power loss may take back the last writes. For conversation state.
-   */
-  constructor(
-    readonly file: string,
-    private readonly options: { durable: boolean } = { durable: true },
-  ) {}
+  constructor(readonly file: string) {}
 
   async read(): Promise<T | null> {
     let text: string;
@@ -38,53 +31,58 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       if (isNotFound(error)) return null;
       throw error;
     }
-    return this.parse(text);
-  }
-
-  /**
-   * The file's text, checked to be JSON. For the small files of conversation state: a read from
-   * the page cache takes microseconds on this thread, where an asynchronous one makes a trip
-   * through libuv's pool.
-   */
-  readTextSync(): string | null {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
-    // Checked here, so that a damaged file is reported as such and never kept as the record.
-    this.parse(text);
-    return text;
-  }
-
-  private parse(text: string): T {
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new CorruptStoreFileError(this.file, error);
-    }
+    return parseStoreFile<T>(this.file, text);
   }
 
   async write(data: T): Promise<void> {
-    await writeFileAtomically(this.file, JSON.stringify(data), this.options);
+    await writeFileAtomically(this.file, JSON.stringify(data));
   }
 }
 
-/** Writes `content` to `file` by way of a temporary file in the same (existing) directory. */
-export async function writeFileAtomically(
-  file: string,
-  content: string,
-  { durable } = { durable: true },
-): Promise<void> {
-  const dir = path.dirname(file);
-  // The writer's pid in the name tells a crashed writer's leftover from another process's write.
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+/**
+ * A small store file's text, checked to be JSON (a damaged file is reported as such, never taken
+ * as a record), or null when there is none. For conversation records: a read from the page cache
+ * takes microseconds on this thread, where an asynchronous one makes a trip through libuv's pool.
+ */
+export function readJsonTextSync(file: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+  parseStoreFile(file, text);
+  return text;
+}
+
+function parseStoreFile<T>(file: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new CorruptStoreFileError(file, error);
+  }
+}
+
+/**
+ * Where a new version of `file` is written before it is renamed over it: beside it, with the
+ * writer's pid in the name, so that a crashed writer's leftover is told from another process's
+ * write (`removeStaleTempFiles`).
+ */
+export function temporaryFileFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Writes `content` to `file` by way of a temporary file in the same (existing) directory, flushed
+ * to disk before and after the rename.
+ */
+export async function writeFileAtomically(file: string, content: string): Promise<void> {
+  const temp = temporaryFileFor(file);
   const handle = await fs.open(temp, 'w', 0o600);
   try {
     await handle.writeFile(content, 'utf8');
-    if (durable) await handle.sync();
+    await handle.sync();
   } finally {
     await handle.close();
   }
@@ -94,7 +92,7 @@ export async function writeFileAtomically(
     await fs.rm(temp, { force: true });
     throw error;
   }
-  if (durable) await syncDirectory(dir);
+  await syncDirectory(path.dirname(file));
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../security/logger.js';
-import { AtomicJsonFile, removeStaleTempFiles } from './atomicJsonFile.js';
+import { readJsonTextSync, removeStaleTempFiles } from './atomicJsonFile.js';
 import { SerialQueue } from './serialQueue.js';
 import { recordWriter } from '../workerPool.js';
 
@@ -81,7 +81,7 @@ export class KeyFileStore<V> {
   /** The record's file content, from memory or else from its file. */
   private read(key: string): string | undefined {
     if (this.recent.has(key)) return this.recent.get(key);
-    const content = this.file(key).readTextSync() ?? undefined;
+    const content = readJsonTextSync(this.fileOf(key)) ?? undefined;
     this.remember(key, content);
     return content;
   }
@@ -97,7 +97,7 @@ export class KeyFileStore<V> {
     while (this.unwritten.has(key)) {
       const content = this.unwritten.get(key);
       this.unwritten.delete(key);
-      const file = this.file(key).file;
+      const file = this.fileOf(key);
       try {
         if (content === undefined) await recordWriter.run('remove', { file });
         else await recordWriter.run('write', { file, content });
@@ -125,9 +125,10 @@ export class KeyFileStore<V> {
     return this.dirReady;
   }
 
-  private file(key: string): AtomicJsonFile<{ key: string; value: V }> {
+  /** The record's file: `{ key, value }` as JSON, named by a hash of the key. */
+  private fileOf(key: string): string {
     const name = createHash('sha256').update(key).digest('hex').slice(0, 40);
-    return new AtomicJsonFile(path.join(this.dir, `${name}.json`), { durable: false });
+    return path.join(this.dir, `${name}.json`);
   }
 }
 
