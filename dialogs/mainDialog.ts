@@ -426,14 +426,13 @@ function leafOf(dc: DialogContext): DialogContext {
 
 /** The step the person is at, by its prompt's id (`menu` when no prompt is waiting). */
 export function activeStepOf(dc: DialogContext): Step {
-  const id = leafOf(dc).activeDialog?.id ?? 'menu';
-  return isStep(id) ? id : 'menu';
+  return activeStepIn({ dialogStack: dc.stack });
 }
 
 /**
- * The same, read straight from the conversation's saved dialog state, without building dialog
- * contexts: the active dialog is the last of a stack, and each component dialog keeps its own
- * dialogs' stack in its instance's `dialogs`.
+ * The same, read straight from dialog state (a context's stack, or the conversation's saved
+ * state), without building child dialog contexts: the active dialog is the last of a stack, and
+ * each component dialog keeps its own dialogs' stack in its instance's `dialogs`.
  */
 export function activeStepIn(state: DialogState | undefined): Step {
   let instance = state?.dialogStack.at(-1);
