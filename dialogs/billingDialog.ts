@@ -55,8 +55,6 @@ export class BillingDialog extends ComponentDialog {
     return step.prompt(
       METHOD_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'billing.ask', retry: 'billing.retry' },
         { choices: METHODS, labelPrefix: 'billing.choices' },
       ),

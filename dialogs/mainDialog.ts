@@ -313,7 +313,7 @@ export class MainDialog extends ComponentDialog {
         await step.context.sendActivity(answerWithWayOn(step.context, this.services, reading.intent));
         return step.endDialog();
       case 'unsure':
-        return step.prompt(DID_YOU_MEAN_PROMPT, didYouMeanOptions(step.context, this.services, reading.candidates));
+        return step.prompt(DID_YOU_MEAN_PROMPT, didYouMeanOptions(reading.candidates));
       case 'menu':
         if (reading.before === 'greeting') await step.context.sendActivity(t('greeting'));
         if (reading.before === 'help') await step.context.sendActivity(t('help.menu'));
@@ -323,8 +323,6 @@ export class MainDialog extends ComponentDialog {
     return step.prompt(
       MENU_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'menu.prompt', retry: 'menu.notUnderstood' },
         { choices: MENU_CHOICES, labelPrefix: 'menu' },
       ),
@@ -338,8 +336,6 @@ export class MainDialog extends ComponentDialog {
     return step.prompt(
       METHOD_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'method.prompt', retry: 'method.retry' },
         { choices: METHOD_CHOICES, labelPrefix: 'method' },
       ),

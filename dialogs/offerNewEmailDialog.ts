@@ -40,8 +40,6 @@ export class OfferNewEmailDialog extends ComponentDialog {
     return step.prompt(
       OFFER_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'link.offerNew', retry: 'link.offerNew' },
         { choices: OFFER_CHOICES, labelPrefix: 'link.yesNo' },
       ),

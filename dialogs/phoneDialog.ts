@@ -104,8 +104,6 @@ export class PhoneDialog extends ComponentDialog {
     return step.prompt(
       ACTION_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'phoneChange.prompt', retry: 'phoneChange.retry' },
         { choices: phone ? WITH_NUMBER : WITHOUT_NUMBER, labelPrefix: 'phoneChange.choices' },
       ),
@@ -203,8 +201,6 @@ export class PhoneDialog extends ComponentDialog {
     return step.prompt(
       REMOVE_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'phoneChange.confirmRemove', retry: 'phoneChange.confirmRetry' },
         { choices: CONFIRM, labelPrefix: 'phoneChange.confirmChoices' },
       ),

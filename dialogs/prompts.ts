@@ -95,17 +95,13 @@ export function choiceMessage(
   );
 }
 
-export function choicePromptOptions(
-  context: TurnContext,
-  services: DialogServices,
-  keys: { prompt: string; retry: string },
-  spec: ChoiceSpec,
-): PromptOptions {
-  return {
-    prompt: choiceMessage(context, services, keys.prompt, spec),
-    retryPrompt: choiceMessage(context, services, keys.retry, spec),
-    validations: { ...spec, keys },
-  };
+/**
+ * Options for a ChoiceIdPrompt: the texts keys of its question and its retry, and its choices. The
+ * prompt words its messages from them each time it asks, so the dialog state (read, compared and
+ * written every turn) holds a few keys rather than two whole messages with their buttons.
+ */
+export function choicePromptOptions(keys: { prompt: string; retry: string }, spec: ChoiceSpec): PromptOptions {
+  return { validations: { ...spec, keys } };
 }
 
 /** What a message at a code step says when it asks for the code again. */

@@ -135,8 +135,6 @@ export class SmsResetDialog extends ComponentDialog {
     return step.prompt(
       OFFER_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'code.offer', retry: 'code.offerRetry' },
         { choices: OFFER_CHOICES, labelPrefix: 'code.choices' },
       ),

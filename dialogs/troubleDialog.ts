@@ -41,8 +41,6 @@ export class TroubleDialog extends ComponentDialog {
     return step.prompt(
       OFFER_PROMPT,
       choicePromptOptions(
-        step.context,
-        this.services,
         { prompt: 'trouble.offerResend', retry: 'trouble.offerResend' },
         { choices: YES_NO, labelPrefix: 'link.yesNo' },
       ),

@@ -48,16 +48,10 @@ export function anythingElse(context: TurnContext, services: DialogServices): Pa
 }
 
 /** "Did you mean …?" with the journeys a message came close to, and "something else" for the menu. */
-export function didYouMeanOptions(
-  context: TurnContext,
-  services: DialogServices,
-  candidates: readonly JourneyChoice[],
-): PromptOptions {
+export function didYouMeanOptions(candidates: readonly JourneyChoice[]): PromptOptions {
   const labelKeys: Record<string, string> = { other: 'didYouMean.other' };
   for (const choice of candidates) labelKeys[choice] = labelKeyOf(choice);
   return choicePromptOptions(
-    context,
-    services,
     { prompt: 'didYouMean.prompt', retry: 'didYouMean.retry' },
     { choices: [...candidates, 'other'], labelKeys },
   );

@@ -1,11 +1,20 @@
 import {
+  type Activity,
   CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConversationState,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import {
+  AuthenticationConstants,
+  type AuthenticateRequestResult,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  type ConnectorFactory,
+  type ServiceClientCredentialsFactory,
+  type UserTokenClient,
+} from 'botframework-connector';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from './config.js';
 import { rememberClientAddress } from './security/clientAddress.js';
@@ -32,12 +41,66 @@ function publicCloudWithKeysFrom(openIdMetadataUrl: string): Record<string, stri
   };
 }
 
+/** Connector clients kept at most: one per channel service the bot answers, in practice a handful. */
+const MAX_CONNECTOR_CLIENTS = 64;
+
+/**
+ * The SDK builds a Bot Connector client and a user-token client for every activity, each with its
+ * own HTTP pipeline: a sixth of a menu turn, and its garbage. Neither holds anything of the turn,
+ * only the bot's credentials (whose tokens they cache), so one connector client per app id,
+ * channel service and audience, and one token client per app id, serve every turn.
+ */
+class ClientReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectors = new Map<string, Promise<ConnectorClient>>();
+  private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const result = await super.authenticateRequest(activity, authHeader);
+    const factory = result.connectorFactory;
+    if (!factory) return result;
+    const appId = appIdOf(result.claimsIdentity);
+    const reusing = {
+      create: (serviceUrl: string, audience?: string) =>
+        this.reuse(this.connectors, `${appId}\n${serviceUrl}\n${audience ?? ''}`, MAX_CONNECTOR_CLIENTS, () =>
+          factory.create(serviceUrl, audience),
+        ),
+    } as ConnectorFactory;
+    return { ...result, connectorFactory: reusing };
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.reuse(this.tokenClients, appIdOf(claimsIdentity), MAX_CONNECTOR_CLIENTS, () =>
+      super.createUserTokenClient(claimsIdentity),
+    );
+  }
+
+  /** The client under `key`, made once; a failed making is not kept, and the oldest goes past `max`. */
+  private reuse<T>(clients: Map<string, Promise<T>>, key: string, max: number, make: () => Promise<T>): Promise<T> {
+    const known = clients.get(key);
+    if (known) return known;
+    const made = make();
+    made.catch(() => clients.delete(key));
+    clients.set(key, made);
+    if (clients.size > max) clients.delete(clients.keys().next().value!);
+    return made;
+  }
+}
+
+/** The bot's app id the activity was sent to (the audience claim; the app id claim from the Emulator). */
+function appIdOf(claimsIdentity: ClaimsIdentity): string {
+  return (
+    claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ??
+    claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ??
+    ''
+  );
+}
+
 /** The Bot Framework adapter with the bot registration's authentication (none in Emulator mode). */
 export function createAdapter(
   config: Config,
   channelCredentials: ServiceClientCredentialsFactory | undefined,
 ): { adapter: CloudAdapter; authentication: ConfigurationBotFrameworkAuthentication } {
-  const authentication = new ConfigurationBotFrameworkAuthentication(
+  const authentication = new ClientReusingAuthentication(
     {
       MicrosoftAppId: config.bot.appId,
       MicrosoftAppPassword: config.bot.appPassword,
