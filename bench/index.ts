@@ -6,15 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config.js';
-import { AccountService } from '../src/recovery/accounts.js';
-import { hashPassword } from '../src/recovery/passwordHasher.js';
-import { createLogger } from '../src/security/logger.js';
-import { openStore } from '../src/services.js';
 import { freshBackend, removeRunDatabases, type TestBackend } from '../test/helpers/backend.js';
 import { makeTempDir } from '../test/helpers/tempDir.js';
 import { measureArgon2Bound } from './argon2Bound.js';
 import { OutboxLinks, percentile, post, throughput, timed } from './load.js';
+import { benchEmail, CARD_KEY, resetOnce, seedAccounts } from './scenarios.js';
 import { buildAll, cpuSeconds, rssMb, startBot, startEcho, stop, type Running } from './processes.js';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
@@ -25,30 +21,8 @@ const RESETTING = 16;
 const CONCURRENT = 32;
 /** Resets one account takes within the production limits (5 an hour per address and account). */
 const RESETS_PER_ACCOUNT = 4;
-const CARD_KEY = 'bench-card-key-0123456789abcdef0123';
-const WORDS = ['lantern', 'orbit', 'velvet', 'copper', 'meadow', 'falcon', 'harbor', 'tulip', 'granite', 'ember'];
-
 const print = (line: string) => process.stdout.write(line + '\n');
 const median = (values: readonly number[]) => percentile(values, 50);
-
-async function seedAccounts(env: Record<string, string>): Promise<void> {
-  const config = loadConfig({ ...env, SEED_DEMO_ACCOUNTS: 'false' });
-  const store = await openStore(config, createLogger('silent'));
-  const service = new AccountService(store.accounts, CARD_KEY, store.audit);
-  const passwordHash = await hashPassword('bench-start-password');
-  const started = performance.now();
-  const report = await service.importAccounts(
-    Array.from({ length: ACCOUNTS }, (_, i) => ({
-      email: `user${i}@bench.example`,
-      passwordHash,
-      firstName: `First${i}`,
-      lastName: `Last${i}`,
-      payment: { type: 'other' },
-    })),
-  );
-  await store.close();
-  print(`seeded ${report.imported} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}
 
 interface TurnFigures {
   echoFirstMs: number;
@@ -99,26 +73,6 @@ async function menuThroughput(urls: readonly string[], label: string): Promise<n
   );
 }
 
-/** One whole reset by chat: ask, find the link in the mail outbox, paste it, submit the card. */
-async function resetOnce(
-  bot: string,
-  outbox: OutboxLinks,
-  email: string,
-  round: number,
-  previous?: string,
-): Promise<string> {
-  const conversation = `reset-${email}-${round}`;
-  await post(bot, conversation, { text: 'email' });
-  await post(bot, conversation, { text: email });
-  const link = await outbox.next(email, previous);
-  await post(bot, conversation, { text: link });
-  const password = `${WORDS[round % WORDS.length]}-${WORDS[(round * 7 + email.length) % WORDS.length]}-bench-${round}`;
-  const replies = await post(bot, conversation, { value: { password, confirm: password } });
-  if (!replies.some((reply) => reply.text?.includes('Your password has been changed')))
-    throw new Error(`the reset of ${email} did not complete: ${replies.map((reply) => reply.text).join(' | ')}`);
-  return link;
-}
-
 interface ResetFigures {
   resetsPerSecond: number;
   menuP99Ms: number;
@@ -136,7 +90,7 @@ interface ResetFigures {
 async function measureResets(bot: Running, outbox: OutboxLinks, bound: number): Promise<ResetFigures> {
   const perWorker = Math.ceil((bound * SECONDS) / RESETTING / RESETS_PER_ACCOUNT) + 1;
   const spacing = Math.floor(ACCOUNTS / RESETTING);
-  const accountOf = (worker: number, k: number) => `user${worker * spacing + k}@bench.example`;
+  const accountOf = (worker: number, k: number) => benchEmail(worker * spacing + k);
   const lastLinks = new Map<string, string>();
   await Promise.all(
     Array.from({ length: RESETTING }, async (_, worker) => {
@@ -184,7 +138,7 @@ async function touchStore(bot: string): Promise<void> {
       Array.from({ length: CONCURRENT }, async (_, j) => {
         const conversation = `touch-${i + j}`;
         await post(bot, conversation, { text: 'email' });
-        await post(bot, conversation, { text: `user${((i + j) * 7919) % ACCOUNTS}@bench.example` });
+        await post(bot, conversation, { text: benchEmail(((i + j) * 7919) % ACCOUNTS) });
       }),
     );
   }
@@ -213,7 +167,7 @@ async function measureStore(store: string, echo: Running): Promise<StoreFigures>
   try {
     backend = store === 'postgres' ? await freshBackend() : undefined;
     const env = { DATA_DIR: temp.dir, CARD_HMAC_KEY: CARD_KEY, SEED_DEMO_ACCOUNTS: 'false', ...(backend?.env ?? {}) };
-    await seedAccounts(env);
+    print(`seeded ${ACCOUNTS} accounts in ${(await seedAccounts(env, ACCOUNTS)).toFixed(1)} s`);
     const bot = await startBot(env, nextPort++);
     bots.push(bot);
     const rssAtStartMb = rssMb(bot);

@@ -50,9 +50,15 @@ export async function startBot(env: Record<string, string>, port: number): Promi
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   child.once('exit', () => (exited = true));
-  while (!exited) {
+  await waitUntilHealthy(url, () => exited);
+  return { child, url, startupMs: performance.now() - started };
+}
+
+/** Polls `url`/healthz every 5 ms until it answers 200; fails once `hasExited` says the bot is gone. */
+export async function waitUntilHealthy(url: string, hasExited: () => boolean): Promise<void> {
+  while (!hasExited()) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { child, url, startupMs: performance.now() - started };
+      if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {
       // not listening yet
     }

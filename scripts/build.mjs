@@ -58,6 +58,8 @@ const common = {
   // Shorter to parse; names are kept, so a logged stack still says where.
   minifyWhitespace: true,
   minifySyntax: true,
+  // For profiles (npm run bench:profile) and, with node --enable-source-maps, stack traces.
+  sourcemap: true,
   // Native code, the page-script bundler, and what is only ever loaded from source.
   external: ['@node-rs/argon2', 'esbuild', 'pg-native', 'dtrace-provider', 'tsx', 'tsx/*'],
   banner: { js: COMMONJS_GLOBALS },
