@@ -11,9 +11,10 @@ import { recordWriter } from '../workerPool.js';
  * conversation references). This process is the only one that writes them (the embedded store
  * serves one process), so its memory is the record and the file its copy:
  *
- * - a change is in effect once `update` returns, and written to its file right after, off the
- *   turn, by a writer thread of its own (atomically: a temporary file renamed over the old one);
- *   changes that come faster than the disk take them are written once, the newest winning;
+ * - a change is in effect once `update` returns, and written to its file right after the turn has
+ *   answered, by a writer thread of its own (atomically: a temporary file renamed over the old
+ *   one), in one batch with the other changes of the moment; changes that come faster than the
+ *   disk takes them are written once, the newest winning;
  * - `flush` (on close) waits until every change is on disk; a crash or a power loss may take a
  *   conversation back by the turn in flight, which the person simply repeats. Accounts, reset
  *   requests and the audit trail are never written this way.
@@ -30,10 +31,12 @@ export class KeyFileStore<V> {
    * thousand conversations take a few tens of megabytes.
    */
   private readonly recent = new Map<string, string | undefined>();
-  /** Changes not on disk yet, by key: the newest file content (undefined: remove the file). */
+  /** Changes not handed to the writer yet, by key: the newest file content (undefined: remove the file). */
   private readonly unwritten = new Map<string, string | undefined>();
-  /** The write in progress per key; it goes on until `unwritten` has nothing for the key. */
-  private readonly writing = new Map<string, Promise<void>>();
+  /** The keys of the batch the writer thread has in hand. */
+  private inFlight = new Set<string>();
+  /** The writing under way; it goes on until `unwritten` is empty. */
+  private writing: Promise<void> | undefined;
   private dirReady: Promise<unknown> | undefined;
 
   constructor(
@@ -60,22 +63,23 @@ export class KeyFileStore<V> {
     await this.queue.run(key, async () => {
       const next = await change(parse<V>(this.read(key)));
       const content = next === undefined ? undefined : JSON.stringify({ key, value: next });
-      this.remember(key, content);
+      // Marked unwritten first, so that the cache never lets go of it before it is on disk.
       this.persist(key, content);
+      this.remember(key, content);
     });
   }
 
   /** Removes the record without reading it, so even a damaged file can be cleared. */
   async delete(key: string): Promise<void> {
     await this.queue.run(key, async () => {
-      this.remember(key, undefined);
       this.persist(key, undefined);
+      this.remember(key, undefined);
     });
   }
 
   /** Resolves once every change made so far is on disk (or failed, and was logged). */
   async flush(): Promise<void> {
-    while (this.writing.size > 0) await Promise.all(this.writing.values());
+    while (this.writing) await this.writing;
   }
 
   /** The record's file content, from memory or else from its file. */
@@ -88,23 +92,37 @@ export class KeyFileStore<V> {
 
   private persist(key: string, content: string | undefined): void {
     this.unwritten.set(key, content);
-    if (this.writing.has(key)) return;
-    const write = this.writeUnwritten(key).finally(() => this.writing.delete(key));
-    this.writing.set(key, write);
+    this.writing ??= this.writeUnwritten();
   }
 
-  private async writeUnwritten(key: string): Promise<void> {
-    while (this.unwritten.has(key)) {
-      const content = this.unwritten.get(key);
-      this.unwritten.delete(key);
-      const file = this.fileOf(key);
-      try {
-        if (content === undefined) await recordWriter.run('remove', { file });
-        else await recordWriter.run('write', { file, content });
-      } catch (error) {
-        // The record is still right in memory; its next change tries the file again.
-        this.logger.error('a conversation record could not be written', { error, dir: this.dir });
+  /**
+   * Hands the writer thread every change made so far as one batch, once the turns that made them
+   * have answered (one message between the threads per batch, not one per record), and again
+   * until no change is left.
+   */
+  private async writeUnwritten(): Promise<void> {
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.unwritten.size > 0) {
+        const changes = [...this.unwritten].map(([key, content]) => ({
+          file: this.fileOf(key),
+          ...(content === undefined ? {} : { content }),
+        }));
+        this.inFlight = new Set(this.unwritten.keys());
+        this.unwritten.clear();
+        try {
+          const failures = await recordWriter.run<Record<string, string>>('writeAll', { changes });
+          // The records are still right in memory; their next change tries their files again.
+          for (const reason of Object.values(failures))
+            this.logger.error('a conversation record could not be written', { error: reason, dir: this.dir });
+        } catch (error) {
+          this.logger.error('conversation records could not be written', { error, dir: this.dir });
+        }
+        this.inFlight = new Set();
       }
+    } finally {
+      // In the same step as the last look at `unwritten`: a change made after it starts anew.
+      this.writing = undefined;
     }
   }
 
@@ -114,7 +132,7 @@ export class KeyFileStore<V> {
     if (this.recent.size <= this.cacheSize) return;
     // The oldest record that is on disk goes; one still waiting to be written stays.
     for (const oldest of this.recent.keys()) {
-      if (this.unwritten.has(oldest) || this.writing.has(oldest)) continue;
+      if (this.unwritten.has(oldest) || this.inFlight.has(oldest)) continue;
       this.recent.delete(oldest);
       return;
     }

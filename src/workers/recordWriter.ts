@@ -5,17 +5,36 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { temporaryFileFor } from '../store/atomicJsonFile.js';
 
-export function write(task: { file: string; content: string }): void {
-  const temp = temporaryFileFor(task.file);
+/** A record's file and its new content; no content removes the file. */
+export interface RecordChange {
+  file: string;
+  content?: string;
+}
+
+/**
+ * Writes (or removes) each file of a batch; one that fails does not stop the others. Returns why
+ * each failed one failed, by file.
+ */
+export function writeAll(task: { changes: RecordChange[] }): Record<string, string> {
+  const failures: Record<string, string> = {};
+  for (const change of task.changes) {
+    try {
+      if (change.content === undefined) rmSync(change.file, { force: true });
+      else write(change.file, change.content);
+    } catch (error) {
+      failures[change.file] = error instanceof Error ? error.message : String(error);
+    }
+  }
+  return failures;
+}
+
+function write(file: string, content: string): void {
+  const temp = temporaryFileFor(file);
   try {
-    writeFileSync(temp, task.content, { encoding: 'utf8', mode: 0o600 });
-    renameSync(temp, task.file);
+    writeFileSync(temp, content, { encoding: 'utf8', mode: 0o600 });
+    renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
   }
-}
-
-export function remove(task: { file: string }): void {
-  rmSync(task.file, { force: true });
 }

@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../../src/security/logger.js';
+import { KeyFileStore } from '../../src/store/keyFileStore.js';
+import { describeOncePerRun } from '../helpers/backend.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+
+/** The records on disk, by key, as a fresh process would read them. */
+function onDisk(dir: string): Record<string, unknown> {
+  const records: Record<string, unknown> = {};
+  for (const name of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+    const { key, value } = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { key: string; value: unknown };
+    records[key] = value;
+  }
+  return records;
+}
+
+// Only the JSON store keeps records this way: run once, in the JSON pass.
+describeOncePerRun('conversation records (one file per key, written after the turn)', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let logged: string[];
+  let store: KeyFileStore<{ n: number }>;
+  beforeEach(async () => {
+    temp = makeTempDir();
+    logged = [];
+    store = new KeyFileStore(
+      temp.dir,
+      createLogger('warn', (line) => logged.push(line)),
+    );
+    await store.init();
+  });
+  afterEach(() => temp.remove());
+
+  it('has a change in effect at once, and on disk, the newest of each key, once flushed', async () => {
+    for (let n = 1; n <= 20; n++) await store.update(`key-${n % 4}`, () => ({ n }));
+    await store.update('gone', () => ({ n: 0 }));
+    await store.delete('gone');
+    expect(await store.get('key-1')).to.deep.equal({ n: 17 });
+    await store.flush();
+    expect(onDisk(temp.dir)).to.deep.equal({
+      'key-0': { n: 20 },
+      'key-1': { n: 17 },
+      'key-2': { n: 18 },
+      'key-3': { n: 19 },
+    });
+    expect(logged).to.deep.equal([]);
+  });
+
+  it('writes what changes while a batch is being written in the next one', async () => {
+    await store.update('a', () => ({ n: 1 }));
+    // The first batch goes once this turn has answered; these changes come while it is written.
+    await new Promise((resolve) => setImmediate(resolve));
+    await store.update('a', () => ({ n: 2 }));
+    await store.update('b', () => ({ n: 1 }));
+    await store.flush();
+    expect(onDisk(temp.dir)).to.deep.equal({ a: { n: 2 }, b: { n: 1 } });
+  });
+
+  it('gives each reader its own copy, and reads back from disk what it no longer holds', async () => {
+    const small = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'), 2);
+    for (let n = 0; n < 5; n++) await small.update(`key-${n}`, () => ({ n }));
+    const copy = (await small.get('key-4'))!;
+    copy.n = 99;
+    expect(await small.get('key-4')).to.deep.equal({ n: 4 });
+    await small.flush();
+    // Only two stay in memory; the first ones come back from their files.
+    expect(await small.get('key-0')).to.deep.equal({ n: 0 });
+    expect(await new KeyFileStore(temp.dir, createLogger('silent')).get('key-3')).to.deep.equal({ n: 3 });
+  });
+
+  it('logs a write that fails without the record, keeps the change in memory, and writes it with the next change', async () => {
+    await store.update('a', () => ({ n: 1 }));
+    await store.flush();
+    // A directory where the record's file goes: no file can be renamed over it, root or not.
+    const file = path.join(temp.dir, `${createHash('sha256').update('a').digest('hex').slice(0, 40)}.json`);
+    rmSync(file);
+    mkdirSync(path.join(file, 'in-the-way'), { recursive: true });
+    await store.update('a', () => ({ n: 2 }));
+    await store.flush();
+    expect(await store.get('a')).to.deep.equal({ n: 2 });
+    expect(logged.join('\n')).to.include('could not be written').and.not.include('"n":2');
+    rmSync(file, { recursive: true });
+    await store.update('a', (current) => ({ n: current!.n + 1 }));
+    await store.flush();
+    expect(onDisk(temp.dir)).to.deep.equal({ a: { n: 3 } });
+  });
+});
