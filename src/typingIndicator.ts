@@ -1,4 +1,4 @@
-import type { Middleware, TurnContext } from 'botbuilder';
+import { DeliveryModes, type Middleware, type TurnContext } from 'botbuilder';
 
 /**
  * Shows "typing…" while a message turn takes longer than `delayMs`, repeating every `periodMs`.
@@ -15,7 +15,10 @@ export class TypingIndicator implements Middleware {
   ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    if (context.activity.type !== 'message') return next();
+    // With "expect replies" every reply reaches the client at once, in the answer to its request,
+    // when the turn ends: a typing sign would come with the reply it announces.
+    if (context.activity.type !== 'message' || context.activity.deliveryMode === DeliveryModes.ExpectReplies)
+      return next();
     let running = true;
     let timer: NodeJS.Timeout | undefined;
     const tick = async (): Promise<void> => {

@@ -19,6 +19,23 @@ describe('typing indicator', () => {
     expect(adapter.activityBuffer.splice(0).map((a: Partial<Activity>) => a.type)).to.deep.equal(['message']);
   });
 
+  it('sends no typing sign when the client takes every reply at once, in the answer to its request', async () => {
+    for (const deliveryMode of ['normal', 'expectReplies']) {
+      const sent: Array<string | undefined> = [];
+      const adapter = new TestAdapter(async (context) => {
+        context.onSendActivities(async (_context, activities, next) => {
+          sent.push(...activities.map((activity) => activity.type));
+          return next();
+        });
+        await pause(120);
+        await context.sendActivity('done');
+      }).use(new TypingIndicator(20, 30));
+      await adapter.processActivity({ type: 'message', text: 'slow', deliveryMode });
+      expect(sent.includes('typing'), deliveryMode).to.equal(deliveryMode === 'normal');
+      expect(sent.at(-1)).to.equal('message');
+    }
+  });
+
   it('never touches the turn after it ended, even when sending fails late', async () => {
     const rejections: unknown[] = [];
     const record = (reason: unknown) => rejections.push(reason);
