@@ -163,4 +163,4 @@ export const argon2Pool = new WorkerPool('argon2Worker', availableParallelism(),
 /** One thread for zxcvbn: about 15 ms a password, and its dictionaries built once. */
 export const strengthPool = new WorkerPool('strengthWorker', 1, 10);
 /** One thread writes conversation records, in the order they changed. */
-export const recordWriter = new WorkerPool('recordWriter', 1);
+export const recordWriter = new WorkerPool('recordWriter', 1, 10);

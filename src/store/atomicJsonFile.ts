@@ -108,14 +108,15 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /**
  * Removes temporary files that a crashed writer left behind; they never hold confirmed data.
- * Files of a live process (the CLI writing beside the bot) are left alone.
+ * Files of a live process (the CLI writing beside the bot) are left alone. Returns the names of
+ * the directory's other files.
  */
-export async function removeStaleTempFiles(dir: string): Promise<void> {
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (error) {
-    if (isNotFound(error)) return;
+    if (isNotFound(error)) return [];
     throw error;
   }
   const stale = names.filter((name) => {
@@ -124,6 +125,7 @@ export async function removeStaleTempFiles(dir: string): Promise<void> {
     return pid === undefined || !isProcessAlive(Number(pid));
   });
   await Promise.all(stale.map((name) => fs.rm(path.join(dir, name), { force: true })));
+  return names.filter((name) => !name.endsWith('.tmp'));
 }
 
 export function isNotFound(error: unknown): boolean {

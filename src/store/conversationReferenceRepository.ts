@@ -29,6 +29,6 @@ export class JsonConversationReferenceRepository implements ConversationReferenc
   }
 
   async put(conversationId: string, reference: object): Promise<void> {
-    await this.store.update(conversationId, () => reference);
+    await this.store.put(conversationId, reference);
   }
 }

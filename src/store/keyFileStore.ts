@@ -38,6 +38,13 @@ export class KeyFileStore<V> {
   /** The writing under way; it goes on until `unwritten` is empty. */
   private writing: Promise<void> | undefined;
   private dirReady: Promise<unknown> | undefined;
+  /**
+   * The records that have a file, each as a number taken from its file's name, known once `init`
+   * has listed the directory: a new conversation's first turn then does not look for a file that
+   * is not there, a look that waits on the writer's renames in the same directory. Two names
+   * with one number cost a look at the disk, nothing more; a few megabytes hold a million.
+   */
+  private withFiles: Set<number> | undefined;
 
   constructor(
     readonly dir: string,
@@ -47,7 +54,8 @@ export class KeyFileStore<V> {
 
   async init(): Promise<void> {
     await this.ensureDir();
-    await removeStaleTempFiles(this.dir);
+    const names = await removeStaleTempFiles(this.dir);
+    this.withFiles = new Set(names.filter((name) => name.endsWith('.json')).map(fileNumber));
   }
 
   async get(key: string): Promise<V | undefined> {
@@ -69,6 +77,16 @@ export class KeyFileStore<V> {
     });
   }
 
+  /** Replaces the record without reading it (a new conversation has no file to look for). */
+  async put(key: string, value: V): Promise<void> {
+    await this.ensureDir();
+    await this.queue.run(key, async () => {
+      const content = JSON.stringify({ key, value });
+      this.persist(key, content);
+      this.remember(key, content);
+    });
+  }
+
   /** Removes the record without reading it, so even a damaged file can be cleared. */
   async delete(key: string): Promise<void> {
     await this.queue.run(key, async () => {
@@ -85,13 +103,16 @@ export class KeyFileStore<V> {
   /** The record's file content, from memory or else from its file. */
   private read(key: string): string | undefined {
     if (this.recent.has(key)) return this.recent.get(key);
-    const content = readJsonTextSync(this.fileOf(key)) ?? undefined;
+    const file = this.fileOf(key);
+    if (this.withFiles && !this.withFiles.has(fileNumber(path.basename(file)))) return undefined;
+    const content = readJsonTextSync(file) ?? undefined;
     this.remember(key, content);
     return content;
   }
 
   private persist(key: string, content: string | undefined): void {
     this.unwritten.set(key, content);
+    if (content !== undefined) this.withFiles?.add(fileNumber(path.basename(this.fileOf(key))));
     this.writing ??= this.writeUnwritten();
   }
 
@@ -148,6 +169,11 @@ export class KeyFileStore<V> {
     const name = createHash('sha256').update(key).digest('hex').slice(0, 40);
     return path.join(this.dir, `${name}.json`);
   }
+}
+
+/** The number a record's file name stands for in `withFiles`: its first 28 bits, a small integer. */
+function fileNumber(name: string): number {
+  return parseInt(name.slice(0, 7), 16);
 }
 
 /** A fresh copy of the record in a file's content. */

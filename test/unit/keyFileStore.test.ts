@@ -70,6 +70,18 @@ describeOncePerRun('conversation records (one file per key, written after the tu
     expect(await new KeyFileStore(temp.dir, createLogger('silent')).get('key-3')).to.deep.equal({ n: 3 });
   });
 
+  it('finds the records of an earlier run once it has listed its directory', async () => {
+    for (let n = 0; n < 30; n++) await store.update(`conversation-${n}`, () => ({ n }));
+    await store.flush();
+    const next = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'));
+    await next.init();
+    for (let n = 0; n < 30; n++) expect(await next.get(`conversation-${n}`)).to.deep.equal({ n });
+    expect(await next.get('conversation-new')).to.equal(undefined);
+    await next.update('conversation-new', (current) => ({ n: (current?.n ?? 100) + 1 }));
+    expect(await next.get('conversation-new')).to.deep.equal({ n: 101 });
+    await next.flush();
+  });
+
   it('logs a write that fails without the record, keeps the change in memory, and writes it with the next change', async () => {
     await store.update('a', () => ({ n: 1 }));
     await store.flush();
