@@ -1,4 +1,5 @@
-import { ConversationState, type CloudAdapter, type TurnContext } from 'botbuilder';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { TurnConversationState } from './conversationState.js';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Server } from 'restify';
 import { MainDialog } from '../dialogs/mainDialog.js';
@@ -140,7 +141,7 @@ function useMiddleware(
 function createBot(config: Config, services: Services, desk: SupportDesk): PasswordHelpBot {
   const { dialogServices } = services;
   return new PasswordHelpBot(
-    new ConversationState(services.store.botStorage),
+    new TurnConversationState(services.store.botStorage),
     new MainDialog(dialogServices),
     dialogServices,
     {

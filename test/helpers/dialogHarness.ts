@@ -1,4 +1,5 @@
-import { ConversationState, MemoryStorage, type Activity, type Middleware } from 'botbuilder';
+import { MemoryStorage, type Activity, type ConversationState, type Middleware } from 'botbuilder';
+import { TurnConversationState } from '../../src/conversationState.js';
 import { AuthenticationConstants, ClaimsIdentity } from 'botframework-connector';
 import type { Dialog } from 'botbuilder-dialogs';
 import { DialogTestClient } from 'botbuilder-testing';
@@ -78,7 +79,7 @@ export class DialogHarness {
       logger: createLogger('silent'),
       ...(options.now ? { now: options.now } : {}),
     });
-    const conversationState = new ConversationState(new MemoryStorage());
+    const conversationState = new TurnConversationState(new MemoryStorage());
     const client = new DialogTestClient(
       options.channelId ?? 'test',
       makeDialog(services.dialogServices),

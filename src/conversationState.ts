@@ -1,0 +1,63 @@
+import { ConversationState, type TurnContext } from 'botbuilder';
+
+type State = Record<string, unknown>;
+
+/** What the turn holds of the conversation's state: the state, and its JSON as it was loaded or saved. */
+interface Held {
+  state: State;
+  text: string;
+}
+
+/**
+ * Conversation state that tells whether a turn changed it by comparing the state's JSON with the
+ * JSON it had when loaded, the way the SDK's BotState does with a SHA-256 of a replacer-driven
+ * serialization taken three times a turn: the same decision (the state is plain JSON, as its
+ * storage keeps it), at a third of the cost. Loading, saving, clearing and deleting behave as
+ * the SDK's do; the dialogs' memory scopes read it through `get`.
+ */
+export class TurnConversationState extends ConversationState {
+  private readonly held = Symbol('conversation state');
+
+  override async load(context: TurnContext, force = false): Promise<State> {
+    const cached = context.turnState.get(this.held) as Held | undefined;
+    if (!force && cached?.state) return cached.state;
+    const key = await this.storageKey(context);
+    const items = await this.storage.read([key]);
+    const state = (items[key] ?? {}) as State;
+    context.turnState.set(this.held, { state, text: textOf(state) } satisfies Held);
+    return state;
+  }
+
+  override async saveChanges(context: TurnContext, force = false): Promise<void> {
+    let held = context.turnState.get(this.held) as Held | undefined;
+    if (!force && (!held || held.text === textOf(held.state))) return;
+    held ??= { state: {}, text: '' };
+    held.state.eTag = '*';
+    const key = await this.storageKey(context);
+    await this.storage.write({ [key]: held.state });
+    held.text = textOf(held.state);
+    context.turnState.set(this.held, held);
+  }
+
+  override clear(context: TurnContext): Promise<void> {
+    context.turnState.set(this.held, { state: {}, text: '' } satisfies Held);
+    return Promise.resolve();
+  }
+
+  override async delete(context: TurnContext): Promise<void> {
+    context.turnState.delete(this.held);
+    const key = await this.storageKey(context);
+    await this.storage.delete([key]);
+  }
+
+  override get(context: TurnContext): State | undefined {
+    const held = context.turnState.get(this.held) as Held | undefined;
+    return typeof held?.state === 'object' ? held.state : undefined;
+  }
+}
+
+/** The state's JSON without its eTag, which storage changes on every write. */
+function textOf(state: State): string {
+  const { eTag: _eTag, ...rest } = state;
+  return JSON.stringify(rest);
+}

@@ -1,0 +1,73 @@
+import { MemoryStorage, TestAdapter, TurnContext, type StoreItems } from 'botbuilder';
+import { expect } from 'chai';
+import { TurnConversationState } from '../../src/conversationState.js';
+
+/** Memory storage that counts its writes. */
+class CountingStorage extends MemoryStorage {
+  writes = 0;
+  override async write(changes: StoreItems): Promise<void> {
+    this.writes++;
+    await super.write(changes);
+  }
+}
+
+const turn = (text = 'hi') =>
+  new TurnContext(new TestAdapter(), {
+    type: 'message',
+    text,
+    channelId: 'test',
+    conversation: { id: 'conversation-1' } as never,
+    from: { id: 'user', name: 'user' },
+    recipient: { id: 'bot', name: 'bot' },
+  });
+
+describe('conversation state', () => {
+  it('writes a turn that changed the state, and skips one that only read it', async () => {
+    const storage = new CountingStorage();
+    const state = new TurnConversationState(storage);
+    const step = state.createProperty<{ n: number }>('step');
+
+    const first = turn();
+    await step.set(first, { n: 1 });
+    await state.saveChanges(first);
+    expect(storage.writes).to.equal(1);
+
+    const reading = turn();
+    expect(await step.get(reading)).to.deep.equal({ n: 1 });
+    await state.saveChanges(reading);
+    expect(storage.writes).to.equal(1);
+
+    const changing = turn();
+    (await step.get(changing))!.n = 2; // changed in place, as dialogs change their stack
+    await state.saveChanges(changing);
+    await state.saveChanges(changing); // saved once: the second call sees no change
+    expect(storage.writes).to.equal(2);
+    expect(await step.get(turn())).to.deep.equal({ n: 2 });
+
+    await state.saveChanges(reading, true);
+    expect(storage.writes).to.equal(3);
+  });
+
+  it('clears and deletes like the SDK: a cleared state is saved empty, a deleted one is gone', async () => {
+    const storage = new CountingStorage();
+    const state = new TurnConversationState(storage);
+    const step = state.createProperty<number>('step');
+    const context = turn();
+    await step.set(context, 5);
+    await state.saveChanges(context);
+
+    const clearing = turn();
+    await state.load(clearing);
+    await state.clear(clearing);
+    expect(state.get(clearing)).to.deep.equal({});
+    await state.saveChanges(clearing);
+    expect(await step.get(turn())).to.equal(undefined);
+
+    const deleting = turn();
+    await step.set(deleting, 7);
+    await state.saveChanges(deleting);
+    await state.delete(deleting);
+    expect(state.get(deleting)).to.equal(undefined);
+    expect(await storage.read(['test/conversations/conversation-1/'])).to.deep.equal({});
+  });
+});
