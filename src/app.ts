@@ -113,8 +113,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 }
 
 /**
- * The rest of the adapter's middleware, after the web chat's delivery: metrics, the duplicate
- * filter, conversation references, typing; and what a failed turn does.
+ * The rest of the adapter's middleware, after the web chat's delivery: the conversation state's
+ * early read, metrics, the duplicate filter, conversation references, typing; and what a failed
+ * turn does.
  */
 function useMiddleware(
   adapter: CloudAdapter,
@@ -123,6 +124,7 @@ function useMiddleware(
   references: ConversationReferenceStore,
   bot: PasswordHelpBot,
 ): void {
+  adapter.use(bot.conversationState.prefetch());
   adapter.use(services.metrics.middleware());
   adapter.use(new DuplicateActivityFilter(shared.seen));
   adapter.use(references);

@@ -1,7 +1,6 @@
 import {
   ActivityHandler,
   type Activity,
-  type ConversationState,
   type InvokeResponse,
   type StatePropertyAccessor,
   type TurnContext,
@@ -14,6 +13,7 @@ import { anythingElse } from '../dialogs/wayOn.js';
 import { localeOf, textsFor, type DialogServices } from '../dialogs/services.js';
 import { turnOf } from '../dialogs/turn.js';
 import type { Locale } from './config.js';
+import type { TurnConversationState } from './conversationState.js';
 import {
   isSharedTeamsConversation,
   moveToPersonalChat,
@@ -65,7 +65,7 @@ export class PasswordHelpBot extends ActivityHandler {
   private readonly language: StatePropertyAccessor<Locale>;
 
   constructor(
-    readonly conversationState: ConversationState,
+    readonly conversationState: TurnConversationState,
     private readonly mainDialog: MainDialog,
     private readonly services: DialogServices,
     private readonly pages: BotPages,

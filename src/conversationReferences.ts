@@ -14,11 +14,22 @@ export class ConversationReferenceStore implements Middleware {
     return (await this.references.get(conversationId)) as Partial<ConversationReference> | undefined;
   }
 
+  /**
+   * The reference is saved while the turn runs (on PostgreSQL a round trip and a commit that a
+   * new conversation's first turn need not wait for), and the turn ends only once it is saved:
+   * a turn whose reference could not be saved fails as it did when the save came first.
+   */
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const { activity } = context;
     // A proactive turn is made from a saved reference; there is nothing new to save.
-    if (activity.conversation?.id && activity.type !== 'event') await this.save(activity.conversation.id, context);
+    if (!activity.conversation?.id || activity.type === 'event') return next();
+    const saving = this.save(activity.conversation.id, context).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     await next();
+    const failed = await saving;
+    if (failed) throw failed.error;
   }
 
   private async save(conversationId: string, context: TurnContext): Promise<void> {

@@ -1,4 +1,4 @@
-import { ConversationState, type TurnContext } from 'botbuilder';
+import { ConversationState, type Middleware, type TurnContext } from 'botbuilder';
 
 type State = Record<string, unknown>;
 
@@ -17,10 +17,40 @@ interface Held {
  */
 export class TurnConversationState extends ConversationState {
   private readonly held = Symbol('conversation state');
+  private readonly loading = Symbol('conversation state on its way');
 
-  override async load(context: TurnContext, force = false): Promise<State> {
-    const cached = context.turnState.get(this.held) as Held | undefined;
-    if (!force && cached?.state) return cached.state;
+  /**
+   * Middleware that starts reading the conversation's state as a message turn begins, while the
+   * duplicate filter and the rest do their own round trips (to Redis, say): the turn then waits
+   * for the slower of them rather than for each in a row. A read that fails is left for the
+   * turn's own load to meet; one for an activity that goes no further is simply dropped.
+   */
+  prefetch(): Middleware {
+    return {
+      onTurn: async (context, next) => {
+        if (context.activity.type === 'message' && context.activity.conversation?.id)
+          this.load(context).catch(() => undefined);
+        await next();
+      },
+    };
+  }
+
+  /** The state, read once a turn: a load while a read is on its way waits for that read. */
+  override load(context: TurnContext, force = false): Promise<State> {
+    if (!force) {
+      const held = context.turnState.get(this.held) as Held | undefined;
+      if (held?.state) return Promise.resolve(held.state);
+      const onItsWay = context.turnState.get(this.loading) as Promise<State> | undefined;
+      if (onItsWay) return onItsWay;
+    }
+    const loading: Promise<State> = this.read(context).finally(() => {
+      if (context.turnState.get(this.loading) === loading) context.turnState.delete(this.loading);
+    });
+    context.turnState.set(this.loading, loading);
+    return loading;
+  }
+
+  private async read(context: TurnContext): Promise<State> {
     const key = await this.storageKey(context);
     const items = await this.storage.read([key]);
     const state = (items[key] ?? {}) as State;

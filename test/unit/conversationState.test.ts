@@ -5,6 +5,12 @@ import { TurnConversationState } from '../../src/conversationState.js';
 /** Memory storage that counts its writes. */
 class CountingStorage extends MemoryStorage {
   writes = 0;
+  reads = 0;
+  override async read(keys: string[]): Promise<StoreItems> {
+    this.reads++;
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a round trip
+    return super.read(keys);
+  }
   override async write(changes: StoreItems): Promise<void> {
     this.writes++;
     await super.write(changes);
@@ -69,5 +75,39 @@ describe('conversation state', () => {
     await state.delete(deleting);
     expect(state.get(deleting)).to.equal(undefined);
     expect(await storage.read(['test/conversations/conversation-1/'])).to.deep.equal({});
+  });
+
+  it('reads the state once a turn when the read starts early, and drops the read of an activity that goes no further', async () => {
+    const storage = new CountingStorage();
+    const state = new TurnConversationState(storage);
+    const step = state.createProperty<number>('step');
+    const counted: number[] = [];
+    const adapter = new TestAdapter(async (context) => {
+      await step.set(context, ((await step.get(context)) ?? 0) + 1);
+      counted.push((await step.get(context))!);
+      await state.saveChanges(context);
+    })
+      .use(state.prefetch())
+      .use(async (context, next) => {
+        await new Promise((resolve) => setTimeout(resolve, 2)); // the duplicate filter's round trip
+        if (context.activity.text !== 'repeat') await next();
+      });
+    await adapter.send('one');
+    await adapter.send('two');
+    expect(storage.reads).to.equal(2);
+    expect(counted).to.deep.equal([1, 2]);
+
+    const rejections: unknown[] = [];
+    const record = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      await adapter.send('repeat');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(rejections).to.deep.equal([]);
+      await adapter.send('three');
+      expect(counted).to.deep.equal([1, 2, 3]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 });

@@ -374,7 +374,8 @@ type StoredItem = Record<string, unknown> & { eTag?: string };
 /**
  * Bot Framework state in PostgreSQL with optimistic concurrency: a write that names an eTag
  * succeeds only while the row still has it, so of two instances answering the same conversation
- * at once, the second is refused rather than overwriting the first unseen.
+ * at once, the second is refused rather than overwriting the first unseen. Writes commit without
+ * waiting for the disk (`Database.queryUnflushed`).
  */
 export class PgBotStorage implements Storage {
   constructor(private readonly db: Database) {}
@@ -396,14 +397,14 @@ export class PgBotStorage implements Storage {
     const { eTag: expected, ...doc } = change;
     const etag = randomUUID();
     if (!expected || expected === '*') {
-      await this.db.query(
+      await this.db.queryUnflushed(
         `INSERT INTO bot_state (key, etag, doc) VALUES ($1, $2, $3)
          ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, doc = EXCLUDED.doc`,
         [key, etag, doc],
       );
       return;
     }
-    const updated = await this.db.query('UPDATE bot_state SET etag = $3, doc = $4 WHERE key = $1 AND etag = $2', [
+    const updated = await this.db.queryUnflushed('UPDATE bot_state SET etag = $3, doc = $4 WHERE key = $1 AND etag = $2', [
       key,
       expected,
       etag,
@@ -411,7 +412,7 @@ export class PgBotStorage implements Storage {
     ]);
     if (updated.rowCount === 1) return;
     // No row with that eTag: either the item is gone (write it), or another turn changed it.
-    const inserted = await this.db.query(
+    const inserted = await this.db.queryUnflushed(
       'INSERT INTO bot_state (key, etag, doc) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING',
       [key, etag, doc],
     );
@@ -419,7 +420,7 @@ export class PgBotStorage implements Storage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.db.query('DELETE FROM bot_state WHERE key = ANY($1::text[])', [keys]);
+    if (keys.length > 0) await this.db.queryUnflushed('DELETE FROM bot_state WHERE key = ANY($1::text[])', [keys]);
   }
 }
 
