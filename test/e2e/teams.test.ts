@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { EMMA } from '../helpers/accounts.js';
+import { useChannelStandIn } from '../helpers/channelStandIn.js';
 import { inTeams, TEAMS_BOT } from '../helpers/teams.js';
 import { replyText, useTestApp } from '../helpers/testApp.js';
 
 describe('Teams behaviour', () => {
   const app = useTestApp({ accounts: [EMMA] });
+  const channel = useChannelStandIn();
 
   function teams(conversationType: 'personal' | 'groupChat' | 'channel', locale = 'en-US') {
     return inTeams(app.test.conversation(undefined, locale, 'msteams'), { conversationType });
@@ -21,9 +23,13 @@ describe('Teams behaviour', () => {
   });
 
   it('shows the typing indicator at once on every message turn', async () => {
+    // As Teams delivers: the replies go to the channel's service, one by one as they are sent.
     const chat = inTeams(app.test.conversation(undefined, 'en-US', 'msteams'));
-    const replies = await chat.postRaw({ type: 'message', text: 'reset' });
-    expect(replies.map((a) => a.type)).to.deep.equal(['typing', 'message']);
+    chat.serviceUrl = channel.serviceUrl;
+    chat.extra = { ...chat.extra, deliveryMode: 'normal' };
+    expect(await chat.postRaw({ type: 'message', text: 'reset' })).to.deep.equal([]);
+    await channel.waitForMessage((activity) => activity.type === 'message');
+    expect(channel.received.map(({ activity }) => activity.type)).to.deep.equal(['typing', 'message']);
   });
 
   it('greets new members in a personal chat only', async () => {

@@ -10,6 +10,23 @@ export const MIGRATIONS_DIR = projectPath('migrations');
 /** The advisory lock key migrations hold (any fixed number the bot uses for nothing else). */
 const MIGRATION_LOCK = 7_311_962;
 
+/** Statement names by query text: the queries are the code's own, a bounded set. */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+/**
+ * A query as a named prepared statement, which each connection parses and plans once instead of
+ * on every call (past `MAX_NAMED_STATEMENTS` distinct texts, an unnamed one).
+ */
+function prepared(text: string, values?: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `pwbot_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return { text, ...(values ? { values } : {}), ...(name ? { name } : {}) };
+}
+
 /** A pool or a client inside a transaction: what a query runs on. */
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -52,7 +69,7 @@ export class Database {
 
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     const joined = this.current.getStore();
-    return joined ? joined.query<R>(text, values) : this.pool.query<R>(text, values);
+    return joined ? joined.query<R>(text, values) : this.pool.query<R>(prepared(text, values));
   }
 
   /**
@@ -64,7 +81,7 @@ export class Database {
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
     const joined = this.current.getStore();
-    return joined ? joined.query<R>(text, values) : this.unflushedPool.query<R>(text, values);
+    return joined ? joined.query<R>(text, values) : this.unflushedPool.query<R>(prepared(text, values));
   }
 
   /**
