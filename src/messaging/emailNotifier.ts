@@ -85,22 +85,38 @@ export class EmailNotifier implements AccountNotifier {
   }
 }
 
-/** "25 November 2026 at 11:40 CET", in the mail's language and the person's time zone. */
-export function formatWhen(locale: Locale, at: Date, timeZone: string): string {
-  const format = (zone: string) =>
-    new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+/**
+ * Date formatters by language and time zone: making one takes about half a millisecond, using it
+ * microseconds. Only zones the runtime knows are kept (an unknown one throws when made), a few
+ * hundred at most.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 1000;
+
+function formatterFor(locale: Locale, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
       year: 'numeric',
       month: 'long',
       day: 'numeric',
       hour: '2-digit',
       minute: '2-digit',
-      timeZone: zone,
+      timeZone,
       timeZoneName: 'short',
-    }).format(at);
+    });
+    if (formatters.size < MAX_FORMATTERS) formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/** "25 November 2026 at 11:40 CET", in the mail's language and the person's time zone. */
+export function formatWhen(locale: Locale, at: Date, timeZone: string): string {
   try {
-    return format(timeZone);
+    return formatterFor(locale, timeZone).format(at);
   } catch {
     // A time zone the runtime does not know (from a channel): the service's own is never wrong to show.
-    return format('Europe/Amsterdam');
+    return formatterFor(locale, 'Europe/Amsterdam').format(at);
   }
 }

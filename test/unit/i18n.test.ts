@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { formatWhen } from '../../src/messaging/emailNotifier.js';
 import { readFileSync } from 'node:fs';
 import { createTexts, localeFromAcceptLanguage, supportedLocale } from '../../src/i18n.js';
 
@@ -67,5 +68,18 @@ describe('texts in English and Dutch', () => {
     expect(localeFromAcceptLanguage('fr, de')).to.equal(undefined);
     expect(localeFromAcceptLanguage('nl;q=0, en;q=0.1')).to.equal('en');
     expect(localeFromAcceptLanguage(undefined)).to.equal(undefined);
+  });
+});
+
+describe('times in mails', () => {
+  const at = new Date('2026-11-25T10:40:00Z');
+
+  it('shows the time in the mail language and the person’s time zone, and the service’s zone for one the runtime does not know', () => {
+    expect(formatWhen('en', at, 'Europe/Amsterdam')).to.match(/25 November 2026.*11:40.*CET/);
+    expect(formatWhen('nl', at, 'Europe/Amsterdam')).to.match(/25 november 2026.*11:40.*CET/);
+    expect(formatWhen('en', at, 'America/New_York')).to.match(/25 November 2026.*05:40/);
+    expect(formatWhen('en', at, 'Not/A_Zone')).to.equal(formatWhen('en', at, 'Europe/Amsterdam'));
+    // Asked again, from the formatters already made: the same answers.
+    expect(formatWhen('nl', at, 'Europe/Amsterdam')).to.match(/25 november 2026.*11:40.*CET/);
   });
 });
