@@ -1,28 +1,58 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { SerialQueue } from './serialQueue.js';
 
 /**
- * An append-only JSON Lines file. Each record is one `write` of one whole line with O_APPEND
- * and a flush, so a crash can at worst lose the line being written, never an earlier one.
+ * An append-only JSON Lines file. Lines are written whole with O_APPEND and flushed before
+ * `append` resolves, so a crash can at worst lose lines still being written, never an earlier
+ * one. Lines that come while a flush is under way are written together after it, with one flush
+ * for all of them (a group commit): under load, one open, write and flush serve many records
+ * instead of each paying for its own.
  */
 export class AppendLog<T extends object> {
-  private readonly queue = new SerialQueue();
+  private waiting: Array<{ line: string; done: () => void; failed: (error: unknown) => void }> = [];
+  private writing = false;
 
   constructor(readonly file: string) {}
 
-  async append(record: T): Promise<void> {
+  append(record: T): Promise<void> {
     const line = JSON.stringify(record) + '\n';
-    await this.queue.run('append', async () => {
-      await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const handle = await fs.open(this.file, 'a', 0o600);
-      try {
-        await handle.write(line);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+    return new Promise((done, failed) => {
+      this.waiting.push({ line, done, failed });
+      if (!this.writing) void this.writeWaiting();
     });
+  }
+
+  /** Writes what waits, as one write and one flush, until nothing waits. */
+  private async writeWaiting(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      try {
+        await this.write(batch.map((entry) => entry.line).join(''));
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.failed(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private async write(text: string): Promise<void> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.file, 'a', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      handle = await fs.open(this.file, 'a', 0o600);
+    }
+    try {
+      await handle.write(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Every complete record; a torn last line from a crash is skipped. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { describeOncePerRun } from '../helpers/backend.js';
 import { spawn } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../src/security/logger.js';
@@ -162,6 +162,25 @@ describeOncePerRun('JSON store', () => {
       await log.append({ n: 2 });
       await writeFile(path.join(temp.dir, 'log.jsonl'), '{"n":1}\n{"n":2}\n{"n":', { flag: 'w' });
       expect(await log.readAll()).to.deep.equal([{ n: 1 }, { n: 2 }]);
+    });
+
+    it('keeps every record of appends made at once, in order, whole, and makes its folder', async () => {
+      const log = new AppendLog<{ n: number; text: string }>(path.join(temp.dir, 'new', 'log.jsonl'));
+      const text = 'x'.repeat(3000);
+      await Promise.all(Array.from({ length: 200 }, (_, n) => log.append({ n, text })));
+      const records = await log.readAll();
+      expect(records.map((record) => record.n)).to.deep.equal(Array.from({ length: 200 }, (_, n) => n));
+      expect(records.every((record) => record.text === text)).to.equal(true);
+    });
+
+    it('fails the appends it could not write, and writes the next ones', async () => {
+      const log = new AppendLog<{ n: number }>(path.join(temp.dir, 'blocked', 'log.jsonl'));
+      await writeFile(path.join(temp.dir, 'blocked'), 'a file where the folder should be');
+      const failed = await Promise.allSettled([log.append({ n: 1 }), log.append({ n: 2 })]);
+      expect(failed.map((outcome) => outcome.status)).to.deep.equal(['rejected', 'rejected']);
+      await rm(path.join(temp.dir, 'blocked'));
+      await log.append({ n: 3 });
+      expect(await log.readAll()).to.deep.equal([{ n: 3 }]);
     });
   });
 
