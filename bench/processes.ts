@@ -70,9 +70,26 @@ export async function waitUntilHealthy(url: string, hasExited: () => boolean): P
 export async function stop(running: Running | undefined): Promise<void> {
   if (!running || running.child.exitCode !== null) return;
   const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  if (running.child.spawnargs[0] === 'npm') process.kill(-running.child.pid!, 'SIGTERM');
-  else running.child.kill('SIGTERM');
+  if (running.child.spawnargs[0] !== 'npm') {
+    running.child.kill('SIGTERM');
+    await exited;
+    return;
+  }
+  // npm may exit before the bot under it has written its last records: wait for the bot itself.
+  const server = nodePid(running);
+  process.kill(-running.child.pid!, 'SIGTERM');
   await exited;
+  for (let waited = 0; waited < 10_000 && isAlive(server); waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The node process that serves: the child itself, or for `npm start` the node process under it. */
