@@ -80,7 +80,9 @@ function summarize(file: string): void {
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([name, ms]) => `  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${name}`)
+      .map(
+        ([name, ms]) => `  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${name}`,
+      )
       .join('\n');
   process.stdout.write(`\n${total.toFixed(0)} ms sampled\n\nby function (self time):\n${top(functions, 30)}\n`);
   process.stdout.write(`\nby package or source file:\n${top(places, 20)}\n`);
@@ -131,9 +133,7 @@ async function main(): Promise<void> {
     const command = startCommand();
     const port = 39_900 + Math.floor(Math.random() * 90);
     const echo = process.argv[3] === 'echo';
-    const program = echo
-      ? ['--disable-warning=DEP0111', 'dist/bench/echoBot.js']
-      : [...command.flags, command.entry];
+    const program = echo ? ['--disable-warning=DEP0111', 'dist/bench/echoBot.js'] : [...command.flags, command.entry];
     const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, ...program], {
       env: { ...process.env, ...command.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', echo ? 'pipe' : 'inherit', 'inherit'],

@@ -95,5 +95,5 @@ await Promise.all([
 const server = readFileSync('dist/server.js', 'utf8');
 writeFileSync(
   'dist/server.js',
-  server.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  server.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`),
 );

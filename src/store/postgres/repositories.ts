@@ -404,12 +404,10 @@ export class PgBotStorage implements Storage {
       );
       return;
     }
-    const updated = await this.db.queryUnflushed('UPDATE bot_state SET etag = $3, doc = $4 WHERE key = $1 AND etag = $2', [
-      key,
-      expected,
-      etag,
-      doc,
-    ]);
+    const updated = await this.db.queryUnflushed(
+      'UPDATE bot_state SET etag = $3, doc = $4 WHERE key = $1 AND etag = $2',
+      [key, expected, etag, doc],
+    );
     if (updated.rowCount === 1) return;
     // No row with that eTag: either the item is gone (write it), or another turn changed it.
     const inserted = await this.db.queryUnflushed(
