@@ -12,7 +12,7 @@ interface Held {
  * Conversation state that tells whether a turn changed it by comparing the state's JSON with the
  * JSON it had when loaded, the way the SDK's BotState does with a SHA-256 of a replacer-driven
  * serialization taken three times a turn: the same decision (the state is plain JSON, as its
- * storage keeps it), at a third of the cost. Loading, saving, clearing and deleting behave as
+ * storage keeps it), at a fraction of the cost. Loading, saving, clearing and deleting behave as
  * the SDK's do; the dialogs' memory scopes read it through `get`.
  */
 export class TurnConversationState extends ConversationState {

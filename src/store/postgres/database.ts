@@ -43,7 +43,7 @@ export class Database {
    * the disk (`synchronous_commit = off`), for conversation state alone: a commit is seen by
    * every instance at once all the same, and only a crash of the database server itself (not of
    * an instance) may take a conversation back by its last turn or so, as the embedded store's
-   * conversation records may after a power cut. Waiting for the flush took about a third of an
+   * conversation records may after a power cut. Waiting for the flush took about a quarter of an
    * open conversation's turn.
    */
   private readonly unflushedPool: pg.Pool;
