@@ -31,8 +31,8 @@ export class KeyFileStore<V> {
    * thousand conversations take a few tens of megabytes.
    */
   private readonly recent = new Map<string, string | undefined>();
-  /** Changes not handed to the writer yet, by key: the newest file content (undefined: remove the file). */
-  private readonly unwritten = new Map<string, string | undefined>();
+  /** Changes not handed to the writer yet, by key: the record's file and its newest content (none: remove the file). */
+  private readonly unwritten = new Map<string, { file: string; content: string | undefined }>();
   /** The keys of the batch the writer thread has in hand. */
   private inFlight = new Set<string>();
   /** The writing under way; it goes on until `unwritten` is empty. */
@@ -111,8 +111,9 @@ export class KeyFileStore<V> {
   }
 
   private persist(key: string, content: string | undefined): void {
-    this.unwritten.set(key, content);
-    if (content !== undefined) this.withFiles?.add(fileNumber(path.basename(this.fileOf(key))));
+    const file = this.unwritten.get(key)?.file ?? this.fileOf(key);
+    this.unwritten.set(key, { file, content });
+    if (content !== undefined) this.withFiles?.add(fileNumber(path.basename(file)));
     this.writing ??= this.writeUnwritten();
   }
 
@@ -125,8 +126,8 @@ export class KeyFileStore<V> {
     try {
       await new Promise((resolve) => setImmediate(resolve));
       while (this.unwritten.size > 0) {
-        const changes = [...this.unwritten].map(([key, content]) => ({
-          file: this.fileOf(key),
+        const changes = [...this.unwritten.values()].map(({ file, content }) => ({
+          file,
           ...(content === undefined ? {} : { content }),
         }));
         this.inFlight = new Set(this.unwritten.keys());

@@ -157,6 +157,8 @@ export function parseQuery(req: Request, _res: Response, next: Next): void {
 /** Up to MAX_FORM_FIELDS fields of a urlencoded text, in an object without prototype. */
 function fieldsOf(text: string): { fields: Record<string, string | string[]>; complete: boolean } {
   const fields = Object.create(null) as Record<string, string | string[]>;
+  // Most requests have no query at all: no parser to build for them.
+  if (text === '') return { fields, complete: true };
   let count = 0;
   for (const [name, value] of new URLSearchParams(text)) {
     if (++count > MAX_FORM_FIELDS) return { fields, complete: false };
