@@ -41,8 +41,8 @@ function publicCloudWithKeysFrom(openIdMetadataUrl: string): Record<string, stri
   };
 }
 
-/** Connector clients kept at most: one per channel service the bot answers, in practice a handful. */
-const MAX_CONNECTOR_CLIENTS = 64;
+/** Clients of each kind kept at most: one per channel service the bot answers, in practice a handful. */
+const MAX_REUSED_CLIENTS = 64;
 
 /**
  * The SDK builds a Bot Connector client and a user-token client for every activity, each with its
@@ -61,7 +61,7 @@ class ClientReusingAuthentication extends ConfigurationBotFrameworkAuthenticatio
     const appId = appIdOf(result.claimsIdentity);
     const reusing = {
       create: (serviceUrl: string, audience?: string) =>
-        this.reuse(this.connectors, `${appId}\n${serviceUrl}\n${audience ?? ''}`, MAX_CONNECTOR_CLIENTS, () =>
+        this.reuse(this.connectors, `${appId}\n${serviceUrl}\n${audience ?? ''}`, () =>
           factory.create(serviceUrl, audience),
         ),
     } as ConnectorFactory;
@@ -69,19 +69,17 @@ class ClientReusingAuthentication extends ConfigurationBotFrameworkAuthenticatio
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return this.reuse(this.tokenClients, appIdOf(claimsIdentity), MAX_CONNECTOR_CLIENTS, () =>
-      super.createUserTokenClient(claimsIdentity),
-    );
+    return this.reuse(this.tokenClients, appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
   }
 
-  /** The client under `key`, made once; a failed making is not kept, and the oldest goes past `max`. */
-  private reuse<T>(clients: Map<string, Promise<T>>, key: string, max: number, make: () => Promise<T>): Promise<T> {
+  /** The client under `key`, made once; a failed making is not kept, and the oldest goes past the bound. */
+  private reuse<T>(clients: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
     const known = clients.get(key);
     if (known) return known;
     const made = make();
     made.catch(() => clients.delete(key));
     clients.set(key, made);
-    if (clients.size > max) clients.delete(clients.keys().next().value!);
+    if (clients.size > MAX_REUSED_CLIENTS) clients.delete(clients.keys().next().value!);
     return made;
   }
 }

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isNotFound } from './atomicJsonFile.js';
 
 /**
  * An append-only JSON Lines file. Lines are written whole with O_APPEND and flushed before
@@ -43,7 +44,7 @@ export class AppendLog<T extends object> {
     try {
       handle = await fs.open(this.file, 'a', 0o600);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!isNotFound(error)) throw error;
       await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
       handle = await fs.open(this.file, 'a', 0o600);
     }
@@ -61,7 +62,7 @@ export class AppendLog<T extends object> {
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (isNotFound(error)) return [];
       throw error;
     }
     const records: T[] = [];

@@ -70,29 +70,19 @@ export class KeyFileStore<V> {
     await this.ensureDir();
     await this.queue.run(key, async () => {
       const next = await change(parse<V>(this.read(key)));
-      const content = next === undefined ? undefined : JSON.stringify({ key, value: next });
-      // Marked unwritten first, so that the cache never lets go of it before it is on disk.
-      this.persist(key, content);
-      this.remember(key, content);
+      this.applyChange(key, next === undefined ? undefined : JSON.stringify({ key, value: next }));
     });
   }
 
   /** Replaces the record without reading it (a new conversation has no file to look for). */
   async put(key: string, value: V): Promise<void> {
     await this.ensureDir();
-    await this.queue.run(key, async () => {
-      const content = JSON.stringify({ key, value });
-      this.persist(key, content);
-      this.remember(key, content);
-    });
+    await this.queue.run(key, async () => this.applyChange(key, JSON.stringify({ key, value })));
   }
 
   /** Removes the record without reading it, so even a damaged file can be cleared. */
   async delete(key: string): Promise<void> {
-    await this.queue.run(key, async () => {
-      this.persist(key, undefined);
-      this.remember(key, undefined);
-    });
+    await this.queue.run(key, async () => this.applyChange(key, undefined));
   }
 
   /** Resolves once every change made so far is on disk (or failed, and was logged). */
@@ -108,6 +98,15 @@ export class KeyFileStore<V> {
     const content = readJsonTextSync(file) ?? undefined;
     this.remember(key, content);
     return content;
+  }
+
+  /**
+   * The record's new file content (undefined: no record), in effect at once. Marked unwritten
+   * before it is remembered, so that the cache never lets go of it before it is on disk.
+   */
+  private applyChange(key: string, content: string | undefined): void {
+    this.persist(key, content);
+    this.remember(key, content);
   }
 
   private persist(key: string, content: string | undefined): void {
@@ -126,10 +125,7 @@ export class KeyFileStore<V> {
     try {
       await new Promise((resolve) => setImmediate(resolve));
       while (this.unwritten.size > 0) {
-        const changes = [...this.unwritten.values()].map(({ file, content }) => ({
-          file,
-          ...(content === undefined ? {} : { content }),
-        }));
+        const changes = [...this.unwritten.values()];
         this.inFlight = new Set(this.unwritten.keys());
         this.unwritten.clear();
         try {

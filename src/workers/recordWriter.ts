@@ -8,7 +8,7 @@ import { temporaryFileFor } from '../store/atomicJsonFile.js';
 /** A record's file and its new content; no content removes the file. */
 export interface RecordChange {
   file: string;
-  content?: string;
+  content: string | undefined;
 }
 
 /**
