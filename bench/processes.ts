@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { isProcessAlive } from '../src/store/processes.js';
 
 export interface Running {
   child: ChildProcess;
@@ -19,11 +20,12 @@ export function buildAll(): void {
   }
 }
 
-export async function startEcho(): Promise<Running> {
+/** The echo bot in a process of its own; `nodeFlags` go to node first (the profiler's, say). */
+export async function startEcho(nodeFlags: readonly string[] = []): Promise<Running> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--disable-warning=DEP0111', '--disable-warning=DEP0005', 'dist/bench/echoBot.js'],
+    [...nodeFlags, '--disable-warning=DEP0111', '--disable-warning=DEP0005', 'dist/bench/echoBot.js'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -79,17 +81,8 @@ export async function stop(running: Running | undefined): Promise<void> {
   const server = nodePid(running);
   process.kill(-running.child.pid!, 'SIGTERM');
   await exited;
-  for (let waited = 0; waited < 10_000 && isAlive(server); waited += 20)
+  for (let waited = 0; waited < 10_000 && isProcessAlive(server); waited += 20)
     await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The node process that serves: the child itself, or for `npm start` the node process under it. */

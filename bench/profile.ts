@@ -9,15 +9,15 @@
 //   resets  16 conversations resetting passwords (BENCH_ACCOUNTS accounts, 20 000 by default)
 // `npm run bench:profile -- <scenario> echo` profiles the benchmark's plain echo bot instead.
 // npm run bench:profile -- <file>.cpuprofile summarizes a profile written earlier.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { freshBackend, removeRunDatabases, type TestBackend } from '../test/helpers/backend.js';
-import { startCommand } from '../test/helpers/startCommand.js';
+import { startBot } from '../test/helpers/botProcess.js';
 import { makeTempDir } from '../test/helpers/tempDir.js';
 import { OutboxLinks, post, throughput } from './load.js';
-import { buildAll, waitUntilHealthy } from './processes.js';
+import { buildAll, startEcho, waitUntilHealthy } from './processes.js';
 import { benchEmail, CARD_KEY, resetOnce, seedAccounts } from './scenarios.js';
 
 const SCENARIOS = ['menu', 'first', 'load', 'resets'] as const;
@@ -112,6 +112,18 @@ function originalOf(
   return { place: dependency ? dependency[1]! : path.relative(process.cwd(), path.resolve('dist', file)), line };
 }
 
+/** The built bot as `npm start` runs it, with the profiler's flags, once it answers its health check. */
+async function startProfiled(
+  env: Record<string, string>,
+  nodeFlags: string[],
+): Promise<{ child: ChildProcess; url: string }> {
+  const port = 39_900 + Math.floor(Math.random() * 90);
+  const { child } = startBot({ ...env, PORT: String(port), LOG_LEVEL: 'warn' }, nodeFlags);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilHealthy(url, () => child.exitCode !== null);
+  return { child, url };
+}
+
 async function main(): Promise<void> {
   const scenario = process.argv[2] as Scenario;
   if (scenario?.endsWith('.cpuprofile')) return summarize(scenario);
@@ -130,21 +142,10 @@ async function main(): Promise<void> {
     if (scenario === 'resets') await seedAccounts(env, ACCOUNTS);
     mkdirSync(PROFILES, { recursive: true });
     const before = new Set(readdirSync(PROFILES));
-    const command = startCommand();
-    const port = 39_900 + Math.floor(Math.random() * 90);
-    const echo = process.argv[3] === 'echo';
-    const program = echo ? ['--disable-warning=DEP0111', 'dist/bench/echoBot.js'] : [...command.flags, command.entry];
-    const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, ...program], {
-      env: { ...process.env, ...command.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', echo ? 'pipe' : 'inherit', 'inherit'],
-    });
+    const profiling = ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`];
+    const { child, url } =
+      process.argv[3] === 'echo' ? await startEcho(profiling) : await startProfiled(env, profiling);
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    const url = echo
-      ? await new Promise<string>((resolve) =>
-          child.stdout!.once('data', (line: Buffer) => resolve((JSON.parse(String(line)) as { url: string }).url)),
-        )
-      : `http://127.0.0.1:${port}`;
-    if (!echo) await waitUntilHealthy(url, () => child.exitCode !== null);
     let rate: number;
     try {
       rate = await drive(scenario, url, temp.dir);
