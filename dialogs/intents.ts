@@ -30,6 +30,8 @@ export function normalizeUtterance(text: string): string {
 export class IntentRecognizer {
   /** Normalised phrases per intent, all languages together; built once. */
   private readonly phrases = new Map<string, string[]>();
+  /** The same phrases with a space on each side, for the word-boundary search; built once. */
+  private readonly spaced = new Map<string, string[]>();
   /** Normalised button labels per texts key, all languages together; built on first use. */
   private readonly labels = new Map<string, string[]>();
 
@@ -42,6 +44,11 @@ export class IntentRecognizer {
         this.phrases.set(intent, [...(this.phrases.get(intent) ?? []), ...list.map(normalizeUtterance)]);
       }
     }
+    for (const [intent, list] of this.phrases)
+      this.spaced.set(
+        intent,
+        list.filter((phrase) => phrase !== '').map((phrase) => ` ${phrase} `),
+      );
   }
 
   recognize<C extends string>(
@@ -53,15 +60,19 @@ export class IntentRecognizer {
     if (!utterance) return undefined;
     const exact = this.exactUtterance(utterance, choices, labelKey);
     if (exact) return exact;
-    let best: { choice: C; length: number } | undefined;
+    // Phrases match on word boundaries: " phrase " within " utterance ".
+    const spacedUtterance = ` ${utterance} `;
+    let best: C | undefined;
+    let bestLength = 0;
     for (const choice of choices) {
-      for (const phrase of this.phrases.get(choice) ?? []) {
-        if (phrase.length > (best?.length ?? 0) && containsPhrase(utterance, phrase)) {
-          best = { choice, length: phrase.length };
+      for (const phrase of this.spaced.get(choice) ?? []) {
+        if (phrase.length > bestLength && spacedUtterance.includes(phrase)) {
+          best = choice;
+          bestLength = phrase.length;
         }
       }
     }
-    return best?.choice;
+    return best;
   }
 
   /** A choice only when the whole message is its id or its label, in either language. */
@@ -119,9 +130,4 @@ export class IntentRecognizer {
 /** The normalised message, or undefined when it is no text or too long to be a choice. */
 function utteranceOf(text: string | undefined): string | undefined {
   return typeof text === 'string' && text.length <= 500 ? normalizeUtterance(text) : undefined;
-}
-
-function containsPhrase(utterance: string, phrase: string): boolean {
-  if (phrase === '') return false;
-  return ` ${utterance} `.includes(` ${phrase} `);
 }

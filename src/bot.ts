@@ -5,7 +5,13 @@ import {
   type StatePropertyAccessor,
   type TurnContext,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
+import {
+  DialogSet,
+  DialogTurnStatus,
+  type DialogContext,
+  type DialogState,
+  type DialogStateManagerConfiguration,
+} from 'botbuilder-dialogs';
 import { activeStepIn, activeStepOf, MAIN_DIALOG, type MainDialog, type MainOptions } from '../dialogs/mainDialog.js';
 import { lendStruggle, type Struggle } from '../dialogs/struggle.js';
 import { MENU_CHOICES, METHOD_CHOICES, normalizeUtterance } from '../dialogs/intents.js';
@@ -29,6 +35,8 @@ import { redactedSummary, type SummaryLine } from './support/tickets.js';
 import { stepIs } from './steps.js';
 
 const MAX_RECENT_LINES = 8;
+/** Where a dialog context looks for its memory configuration in the turn state (botbuilder-dialogs). */
+const STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
 /**
  * Channels whose clients write the activities themselves (web chat through Direct Line, the
  * Emulator): what only a channel or support may say (`handoff.status`) is not taken from them.
@@ -53,6 +61,13 @@ export interface BotPages {
 export class PasswordHelpBot extends ActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly dialogState: StatePropertyAccessor<DialogState>;
+  /**
+   * The dialogs' memory scopes and path resolvers. They hold no state of a turn, yet the SDK's
+   * dialog context builds them again on every turn (a service collection, a settings check through
+   * zod that fails and builds its error): the first turn's are kept and handed to every later one,
+   * as the SDK's own DialogManager keeps its configuration.
+   */
+  private stateConfiguration?: DialogStateManagerConfiguration;
   /** The person's last messages, redacted as they are stored, for a ticket if they ask for a person. */
   private readonly recent: StatePropertyAccessor<SummaryLine[]>;
   private readonly struggle: StatePropertyAccessor<Struggle>;
@@ -264,7 +279,10 @@ export class PasswordHelpBot extends ActivityHandler {
   /** The dialog context for a turn, with the conversation's record of what did not work lent to the dialogs. */
   private async dialogContextFor(context: TurnContext): Promise<DialogContext> {
     await lendStruggle(context, this.struggle);
-    return this.dialogs.createContext(context);
+    if (this.stateConfiguration) context.turnState.set(STATE_CONFIGURATION, this.stateConfiguration);
+    const dc = await this.dialogs.createContext(context);
+    this.stateConfiguration ??= dc.state.configuration;
+    return dc;
   }
 
   override async run(context: TurnContext): Promise<void> {
