@@ -60,12 +60,16 @@ export class TurnConversationState extends ConversationState {
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
     let held = context.turnState.get(this.held) as Held | undefined;
-    if (!force && (!held || held.text === textOf(held.state))) return;
+    if (!force && !held) return;
     held ??= { state: {}, text: '' };
+    const text = textOf(held.state);
+    if (!force && held.text === text) return;
     held.state.eTag = '*';
     const key = await this.storageKey(context);
     await this.storage.write({ [key]: held.state });
-    held.text = textOf(held.state);
+    // The JSON taken before the write: a change made while it was under way differs from it, so
+    // the next save still writes that change.
+    held.text = text;
     context.turnState.set(this.held, held);
   }
 

@@ -54,14 +54,18 @@ export class JsonFileBotStorage implements Storage {
 
   async write(changes: StoreItems): Promise<void> {
     await Promise.all(
-      Object.entries(changes).map(([key, change]) =>
-        this.files.update(key, (current) => {
-          const expected = (change as { eTag?: string }).eTag;
-          if (current && expected && expected !== '*' && expected !== current.eTag) throw new ETagConflictError(key);
-          // The store keeps its own copy (serialized at once): no clone needed here.
-          return { ...(change as Record<string, unknown>), eTag: randomUUID() };
-        }),
-      ),
+      Object.entries(changes).map(([key, change]) => {
+        const expected = (change as { eTag?: string }).eTag;
+        // The store keeps its own copy (serialized at once): no clone needed here.
+        const stored = { ...(change as Record<string, unknown>), eTag: randomUUID() };
+        // Without an eTag to match (none, or "*", which the SDK's state sends) the record is
+        // replaced without being read: reading it would only parse what is then thrown away.
+        if (!expected || expected === '*') return this.files.put(key, stored);
+        return this.files.update(key, (current) => {
+          if (current && expected !== current.eTag) throw new ETagConflictError(key);
+          return stored;
+        });
+      }),
     );
   }
 

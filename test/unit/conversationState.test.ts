@@ -54,6 +54,20 @@ describe('conversation state', () => {
     expect(storage.writes).to.equal(3);
   });
 
+  it('still saves a change made while an earlier save was under way', async () => {
+    const storage = new CountingStorage();
+    const state = new TurnConversationState(storage);
+    const step = state.createProperty<{ n: number }>('step');
+    const context = turn();
+    await step.set(context, { n: 1 });
+    const saving = state.saveChanges(context); // storage takes its copy of { n: 1 } now
+    (await step.get(context))!.n = 2; // and the turn changes the state meanwhile
+    await saving;
+    await state.saveChanges(context);
+    expect(storage.writes).to.equal(2);
+    expect(await step.get(turn())).to.deep.equal({ n: 2 });
+  });
+
   it('clears and deletes like the SDK: a cleared state is saved empty, a deleted one is gone', async () => {
     const storage = new CountingStorage();
     const state = new TurnConversationState(storage);
