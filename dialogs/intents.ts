@@ -11,15 +11,21 @@ export const INTERRUPTIONS = ['cancel', 'help', 'menu'] as const;
 export type MenuChoice = (typeof MENU_CHOICES)[number];
 export type Interruption = (typeof INTERRUPTIONS)[number];
 
+/** The last message normalized, with its form: a turn asks for the same message's form several times. */
+let lastUtterance: { text: string; normalized: string } | undefined;
+
 /** Lower case, accents and punctuation dropped, spaces folded: "Wachtwoord vergeten?!" → "wachtwoord vergeten". */
 export function normalizeUtterance(text: string): string {
-  return text
+  if (lastUtterance?.text === text) return lastUtterance.normalized;
+  const normalized = text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[’']/g, "'")
     .replace(/[^\p{L}\p{N}'?-]+/gu, ' ')
     .trim();
+  lastUtterance = { text, normalized };
+  return normalized;
 }
 
 /**

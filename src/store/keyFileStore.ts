@@ -25,12 +25,13 @@ import { recordWriter } from '../workerPool.js';
 export class KeyFileStore<V> {
   private readonly queue = new SerialQueue();
   /**
-   * Recently used records as the JSON of their file, newest last (undefined: no record); a record
-   * waiting to be written is always here. Kept as text, the record is serialized once a change
+   * Recently used records, newest last: each with its file's path (hashed from the key once) and
+   * the file's JSON (undefined: no record, which is remembered too); a record waiting to be
+   * written is always here. Kept as text, the record is serialized once a change
    * (for its file and this cache both), every reader gets its own copy by parsing it, and ten
    * thousand conversations take a few tens of megabytes.
    */
-  private readonly recent = new Map<string, string | undefined>();
+  private readonly recent = new Map<string, Cached>();
   /** Changes not handed to the writer yet, by key: the record's file and its newest content (none: remove the file). */
   private readonly unwritten = new Map<string, { file: string; content: string | undefined }>();
   /** The keys of the batch the writer thread has in hand. */
@@ -92,11 +93,14 @@ export class KeyFileStore<V> {
 
   /** The record's file content, from memory or else from its file. */
   private read(key: string): string | undefined {
-    if (this.recent.has(key)) return this.recent.get(key);
+    const cached = this.recent.get(key);
+    if (cached) return cached.content;
     const file = this.fileOf(key);
-    if (this.withFiles && !this.withFiles.has(fileNumber(path.basename(file)))) return undefined;
-    const content = readJsonTextSync(file) ?? undefined;
-    this.remember(key, content);
+    const content =
+      this.withFiles && !this.withFiles.has(fileNumber(path.basename(file)))
+        ? undefined
+        : (readJsonTextSync(file) ?? undefined);
+    this.remember(key, file, content);
     return content;
   }
 
@@ -105,12 +109,12 @@ export class KeyFileStore<V> {
    * before it is remembered, so that the cache never lets go of it before it is on disk.
    */
   private applyChange(key: string, content: string | undefined): void {
-    this.persist(key, content);
-    this.remember(key, content);
+    const file = this.recent.get(key)?.file ?? this.fileOf(key);
+    this.persist(key, file, content);
+    this.remember(key, file, content);
   }
 
-  private persist(key: string, content: string | undefined): void {
-    const file = this.unwritten.get(key)?.file ?? this.fileOf(key);
+  private persist(key: string, file: string, content: string | undefined): void {
     this.unwritten.set(key, { file, content });
     if (content !== undefined) this.withFiles?.add(fileNumber(path.basename(file)));
     this.writing ??= this.writeUnwritten();
@@ -144,9 +148,9 @@ export class KeyFileStore<V> {
     }
   }
 
-  private remember(key: string, content: string | undefined): void {
+  private remember(key: string, file: string, content: string | undefined): void {
     this.recent.delete(key);
-    this.recent.set(key, content);
+    this.recent.set(key, { file, content });
     if (this.recent.size <= this.cacheSize) return;
     // The oldest record that is on disk goes; one still waiting to be written stays.
     for (const oldest of this.recent.keys()) {
@@ -166,6 +170,12 @@ export class KeyFileStore<V> {
     const name = createHash('sha256').update(key).digest('hex').slice(0, 40);
     return path.join(this.dir, `${name}.json`);
   }
+}
+
+/** A record as the cache holds it: its file (named by a hash, taken once) and the file's content (undefined: no record). */
+interface Cached {
+  file: string;
+  content: string | undefined;
 }
 
 /** The number a record's file name stands for in `withFiles`: its first 28 bits, a small integer. */
