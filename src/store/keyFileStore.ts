@@ -15,6 +15,8 @@ import { recordWriter } from '../workerPool.js';
  *   answered, by a writer thread of its own (atomically: a temporary file renamed over the old
  *   one), in one batch with the other changes of the moment; changes that come faster than the
  *   disk takes them are written once, the newest winning;
+ * - a write that fails (a full disk) is logged and tried again after a pause, and the record stays
+ *   in memory until it is written;
  * - `flush` (on close) waits until every change is on disk; a crash or a power loss may take a
  *   conversation back by the turn in flight, which the person simply repeats. Accounts, reset
  *   requests and the audit trail are never written this way.
@@ -31,11 +33,19 @@ export class KeyFileStore<V> {
    * (for its file and this cache both), every reader gets its own copy by parsing it, and ten
    * thousand conversations take a few tens of megabytes.
    */
-  private readonly recent = new Map<string, Cached>();
+  private readonly recent = new Map<string, RecordFile>();
   /** Changes not handed to the writer yet, by key: the record's file and its newest content (none: remove the file). */
-  private readonly unwritten = new Map<string, { file: string; content: string | undefined }>();
+  private readonly unwritten = new Map<string, RecordFile>();
   /** The keys of the batch the writer thread has in hand. */
   private inFlight = new Set<string>();
+  /**
+   * Changes whose file could not be written, by key, tried again after a pause that doubles while
+   * writes keep failing (a full disk, say). They stay in the cache meanwhile: dropping one would
+   * let a later read return the file's older record.
+   */
+  private readonly failed = new Map<string, RecordFile>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs: number;
   /** The writing under way; it goes on until `unwritten` is empty. */
   private writing: Promise<void> | undefined;
   private dirReady: Promise<unknown> | undefined;
@@ -51,7 +61,11 @@ export class KeyFileStore<V> {
     readonly dir: string,
     private readonly logger: Logger,
     private readonly cacheSize = 10_000,
-  ) {}
+    /** The first pause before a failed write is tried again; it doubles up to a minute. */
+    private readonly firstRetryDelayMs = 1_000,
+  ) {
+    this.retryDelayMs = firstRetryDelayMs;
+  }
 
   async init(): Promise<void> {
     await this.ensureDir();
@@ -86,8 +100,12 @@ export class KeyFileStore<V> {
     await this.queue.run(key, async () => this.applyChange(key, undefined));
   }
 
-  /** Resolves once every change made so far is on disk (or failed, and was logged). */
+  /**
+   * Resolves once every change made so far is on disk or, having failed (and been logged), was
+   * tried once more.
+   */
   async flush(): Promise<void> {
+    if (this.failed.size > 0) this.retryFailed();
     while (this.writing) await this.writing;
   }
 
@@ -115,6 +133,8 @@ export class KeyFileStore<V> {
   }
 
   private persist(key: string, file: string, content: string | undefined): void {
+    // A newer change replaces one waiting to be tried again.
+    this.failed.delete(key);
     this.unwritten.set(key, { file, content });
     if (content !== undefined) this.withFiles?.add(fileNumber(path.basename(file)));
     this.writing ??= this.writeUnwritten();
@@ -129,23 +149,58 @@ export class KeyFileStore<V> {
     try {
       await new Promise((resolve) => setImmediate(resolve));
       while (this.unwritten.size > 0) {
-        const changes = [...this.unwritten.values()];
+        const batch = [...this.unwritten];
         this.inFlight = new Set(this.unwritten.keys());
         this.unwritten.clear();
+        let failedFiles: Set<string>;
         try {
-          const failures = await recordWriter.run<Record<string, string>>('writeAll', { changes });
-          // The records are still right in memory; their next change tries their files again.
-          for (const reason of Object.values(failures))
-            this.logger.error('a conversation record could not be written', { error: reason, dir: this.dir });
+          const failures = await recordWriter.run<Record<string, string>>('writeAll', {
+            changes: batch.map(([, change]) => change),
+          });
+          const reasons = Object.values(failures);
+          // One line a batch, not one a record: a full disk fails them all, and again on every try.
+          if (reasons.length > 0)
+            this.logger.error('conversation records could not be written', {
+              records: reasons.length,
+              error: reasons[0],
+              dir: this.dir,
+            });
+          failedFiles = new Set(Object.keys(failures));
         } catch (error) {
           this.logger.error('conversation records could not be written', { error, dir: this.dir });
+          failedFiles = new Set(batch.map(([, change]) => change.file));
         }
         this.inFlight = new Set();
+        this.keepFailed(batch.filter(([, change]) => failedFiles.has(change.file)));
       }
     } finally {
       // In the same step as the last look at `unwritten`: a change made after it starts anew.
       this.writing = undefined;
     }
+  }
+
+  /**
+   * The record is still right in memory; its file is tried again after a pause (unless a newer
+   * change came meanwhile, which is written anyway).
+   */
+  private keepFailed(failures: Array<[string, RecordFile]>): void {
+    if (failures.length === 0) {
+      if (this.failed.size === 0) this.retryDelayMs = this.firstRetryDelayMs;
+      return;
+    }
+    for (const [key, change] of failures) if (!this.unwritten.has(key)) this.failed.set(key, change);
+    if (this.retryTimer || this.failed.size === 0) return;
+    this.retryTimer = setTimeout(() => this.retryFailed(), this.retryDelayMs);
+    this.retryTimer.unref();
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 60_000);
+  }
+
+  private retryFailed(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    for (const [key, change] of this.failed) if (!this.unwritten.has(key)) this.unwritten.set(key, change);
+    this.failed.clear();
+    this.writing ??= this.writeUnwritten();
   }
 
   private remember(key: string, file: string, content: string | undefined): void {
@@ -154,7 +209,7 @@ export class KeyFileStore<V> {
     if (this.recent.size <= this.cacheSize) return;
     // The oldest record that is on disk goes; one still waiting to be written stays.
     for (const oldest of this.recent.keys()) {
-      if (this.unwritten.has(oldest) || this.inFlight.has(oldest)) continue;
+      if (this.unwritten.has(oldest) || this.inFlight.has(oldest) || this.failed.has(oldest)) continue;
       this.recent.delete(oldest);
       return;
     }
@@ -172,8 +227,11 @@ export class KeyFileStore<V> {
   }
 }
 
-/** A record as the cache holds it: its file (named by a hash, taken once) and the file's content (undefined: no record). */
-interface Cached {
+/**
+ * A record's file (named by a hash of its key, taken once) and the file's content: what the cache
+ * holds, and a change on its way to the disk. Undefined content: no record, the file removed.
+ */
+interface RecordFile {
   file: string;
   content: string | undefined;
 }

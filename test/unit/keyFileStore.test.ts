@@ -98,4 +98,30 @@ describeOncePerRun('conversation records (one file per key, written after the tu
     await store.flush();
     expect(onDisk(temp.dir)).to.deep.equal({ a: { n: 3 } });
   });
+
+  it('tries a failed write again on its own, and keeps the record in memory until it is written', async () => {
+    const small = new KeyFileStore<{ n: number }>(
+      temp.dir,
+      createLogger('warn', (line) => logged.push(line)),
+      1, // a cache of one record: every other change would push 'a' out
+      20, // the first pause before trying again
+    );
+    await small.init();
+    await small.update('a', () => ({ n: 1 }));
+    await small.flush();
+    const file = path.join(temp.dir, `${createHash('sha256').update('a').digest('hex').slice(0, 40)}.json`);
+    rmSync(file);
+    mkdirSync(path.join(file, 'in-the-way'), { recursive: true });
+    await small.update('a', () => ({ n: 2 }));
+    await small.flush();
+    expect(logged.join('\n')).to.include('could not be written');
+    for (let i = 0; i < 3; i++) await small.update(`other-${i}`, () => ({ n: i }));
+    await small.flush();
+    expect(await small.get('a')).to.deep.equal({ n: 2 });
+    // The way clears; no new change of 'a' comes, and its record reaches the disk anyway.
+    rmSync(file, { recursive: true });
+    for (let waited = 0; waited < 2_000 && onDisk(temp.dir).a === undefined; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(onDisk(temp.dir)).to.deep.include({ a: { n: 2 } });
+  });
 });
