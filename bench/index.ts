@@ -210,6 +210,11 @@ async function measureStore(store: string, echo: Running): Promise<StoreFigures>
       `${RESETTING} conversations resetting: ${resets.resetsPerSecond.toFixed(1)} resets/s, bot used ${resets.botCores.toFixed(2)} cores; ` +
         `menu turn meanwhile: median ${resets.menuMedianMs.toFixed(1)} ms, p99 ${resets.menuP99Ms.toFixed(1)} ms`,
     );
+    // Where a reset's CPU goes: all of the bot's threads, against argon2's two operations at the bound's pace.
+    print(
+      `a reset took ${((1000 * resets.botCores) / resets.resetsPerSecond).toFixed(0)} ms of the bot's CPU; ` +
+        `two argon2 operations take ${((1000 * availableParallelism()) / argon2BoundPerSecond).toFixed(1)} ms of it at the bound's pace`,
+    );
     await touchStore(bot.url);
     const figures: StoreFigures = {
       store,
