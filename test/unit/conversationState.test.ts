@@ -27,11 +27,16 @@ const turn = (text = 'hi') =>
     recipient: { id: 'bot', name: 'bot' },
   });
 
+/** Conversation state on counting storage, with one property, `step`. */
+function stateWithStep<T>() {
+  const storage = new CountingStorage();
+  const state = new TurnConversationState(storage);
+  return { storage, state, step: state.createProperty<T>('step') };
+}
+
 describe('conversation state', () => {
   it('writes a turn that changed the state, and skips one that only read it', async () => {
-    const storage = new CountingStorage();
-    const state = new TurnConversationState(storage);
-    const step = state.createProperty<{ n: number }>('step');
+    const { storage, state, step } = stateWithStep<{ n: number }>();
 
     const first = turn();
     await step.set(first, { n: 1 });
@@ -55,9 +60,7 @@ describe('conversation state', () => {
   });
 
   it('still saves a change made while an earlier save was under way', async () => {
-    const storage = new CountingStorage();
-    const state = new TurnConversationState(storage);
-    const step = state.createProperty<{ n: number }>('step');
+    const { storage, state, step } = stateWithStep<{ n: number }>();
     const context = turn();
     await step.set(context, { n: 1 });
     const saving = state.saveChanges(context); // storage takes its copy of { n: 1 } now
@@ -69,9 +72,7 @@ describe('conversation state', () => {
   });
 
   it('clears and deletes like the SDK: a cleared state is saved empty, a deleted one is gone', async () => {
-    const storage = new CountingStorage();
-    const state = new TurnConversationState(storage);
-    const step = state.createProperty<number>('step');
+    const { storage, state, step } = stateWithStep<number>();
     const context = turn();
     await step.set(context, 5);
     await state.saveChanges(context);
@@ -92,9 +93,7 @@ describe('conversation state', () => {
   });
 
   it('reads the state once a turn when the read starts early, and drops the read of an activity that goes no further', async () => {
-    const storage = new CountingStorage();
-    const state = new TurnConversationState(storage);
-    const step = state.createProperty<number>('step');
+    const { storage, state, step } = stateWithStep<number>();
     const counted: number[] = [];
     const adapter = new TestAdapter(async (context) => {
       await step.set(context, ((await step.get(context)) ?? 0) + 1);

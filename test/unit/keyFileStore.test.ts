@@ -17,6 +17,17 @@ function onDisk(dir: string): Record<string, unknown> {
   return records;
 }
 
+/**
+ * A directory where the record's file goes: no file can be renamed over it, root or not. Returns
+ * what clears the way again.
+ */
+function blockFileOf(dir: string, key: string): () => void {
+  const file = path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  rmSync(file, { force: true });
+  mkdirSync(path.join(file, 'in-the-way'), { recursive: true });
+  return () => rmSync(file, { recursive: true });
+}
+
 // Only the JSON store keeps records this way: run once, in the JSON pass.
 describeOncePerRun('conversation records (one file per key, written after the turn)', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -85,15 +96,12 @@ describeOncePerRun('conversation records (one file per key, written after the tu
   it('logs a write that fails without the record, keeps the change in memory, and writes it with the next change', async () => {
     await store.update('a', () => ({ n: 1 }));
     await store.flush();
-    // A directory where the record's file goes: no file can be renamed over it, root or not.
-    const file = path.join(temp.dir, `${createHash('sha256').update('a').digest('hex').slice(0, 40)}.json`);
-    rmSync(file);
-    mkdirSync(path.join(file, 'in-the-way'), { recursive: true });
+    const clearTheWay = blockFileOf(temp.dir, 'a');
     await store.update('a', () => ({ n: 2 }));
     await store.flush();
     expect(await store.get('a')).to.deep.equal({ n: 2 });
     expect(logged.join('\n')).to.include('could not be written').and.not.include('"n":2');
-    rmSync(file, { recursive: true });
+    clearTheWay();
     await store.update('a', (current) => ({ n: current!.n + 1 }));
     await store.flush();
     expect(onDisk(temp.dir)).to.deep.equal({ a: { n: 3 } });
@@ -109,9 +117,7 @@ describeOncePerRun('conversation records (one file per key, written after the tu
     await small.init();
     await small.update('a', () => ({ n: 1 }));
     await small.flush();
-    const file = path.join(temp.dir, `${createHash('sha256').update('a').digest('hex').slice(0, 40)}.json`);
-    rmSync(file);
-    mkdirSync(path.join(file, 'in-the-way'), { recursive: true });
+    const clearTheWay = blockFileOf(temp.dir, 'a');
     await small.update('a', () => ({ n: 2 }));
     await small.flush();
     expect(logged.join('\n')).to.include('could not be written');
@@ -119,7 +125,7 @@ describeOncePerRun('conversation records (one file per key, written after the tu
     await small.flush();
     expect(await small.get('a')).to.deep.equal({ n: 2 });
     // The way clears; no new change of 'a' comes, and its record reaches the disk anyway.
-    rmSync(file, { recursive: true });
+    clearTheWay();
     for (let waited = 0; waited < 2_000 && onDisk(temp.dir).a === undefined; waited += 10)
       await new Promise((resolve) => setTimeout(resolve, 10));
     expect(onDisk(temp.dir)).to.deep.include({ a: { n: 2 } });
