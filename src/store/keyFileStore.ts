@@ -29,9 +29,9 @@ export class KeyFileStore<V> {
   /**
    * Recently used records, newest last: each with its file's path (hashed from the key once) and
    * the file's JSON (undefined: no record, which is remembered too); a record waiting to be
-   * written is always here. Kept as text, the record is serialized once a change
-   * (for its file and this cache both), every reader gets its own copy by parsing it, and ten
-   * thousand conversations take a few tens of megabytes.
+   * written is always here. Kept as text, the record is serialized once a change (for its file
+   * and this cache both), every reader gets its own copy by parsing it, and ten thousand
+   * conversations take a few tens of megabytes.
    */
   private readonly recent = new Map<string, RecordFile>();
   /** Changes not handed to the writer yet, by key: the record's file and its newest content (none: remove the file). */
