@@ -35,6 +35,9 @@ let shared: Promise<IntentClassifier> | undefined;
  * guessed from its words, so that Dutch typed in an English client is still read as Dutch.
  */
 export class IntentClassifier {
+  /** The last message's language: a turn asks for it to choose its reply's language, then to read the message. */
+  private lastGuess: { text: string; language: Locale | undefined } | undefined;
+
   private constructor(
     private readonly nlp: Nlp,
     private readonly vocabularies: ReadonlyMap<Locale, Vocabulary>,
@@ -80,8 +83,16 @@ export class IntentClassifier {
     const container = await containerBootstrap();
     container.use(LangEn);
     container.use(LangNl);
-    // No model file of its own, no training log: what is saved is saved by nlu:train.
-    const nlp = new Nlp({ container, autoSave: false, autoLoad: false, log: false, nlu: { log: false } });
+    // No model file of its own, no training log: what is saved is saved by nlu:train. No
+    // sentiment either: NLP.js scores it for every message unless told not to, and nothing reads it.
+    const nlp = new Nlp({
+      container,
+      autoSave: false,
+      autoLoad: false,
+      log: false,
+      calculateSentiment: false,
+      nlu: { log: false },
+    });
     for (const locale of LOCALES) nlp.addLanguage(locale);
     await prepare(nlp);
     const texts = Object.fromEntries(
@@ -94,7 +105,7 @@ export class IntentClassifier {
   /** The language a message is clearly written in, if it says. */
   languageOf(text: string): Locale | undefined {
     const trimmed = text.trim();
-    return trimmed === '' || trimmed.length > MAX_LENGTH ? undefined : this.languages.guess(trimmed);
+    return trimmed === '' || trimmed.length > MAX_LENGTH ? undefined : this.guessLanguage(trimmed);
   }
 
   /**
@@ -104,7 +115,7 @@ export class IntentClassifier {
   async understand(text: string, assumed: Locale): Promise<Understanding> {
     const trimmed = text.trim();
     if (trimmed === '' || trimmed.length > MAX_LENGTH) return { intents: [], language: undefined };
-    const language = this.languages.guess(trimmed);
+    const language = this.guessLanguage(trimmed);
     const locale = language ?? assumed;
     const repaired = this.vocabularies.get(locale)!.repair(trimmed);
     const result = await this.nlp.process(locale, repaired || trimmed);
@@ -112,5 +123,12 @@ export class IntentClassifier {
       .filter((entry): entry is ScoredIntent => isIntent(entry.intent) && entry.score > 0)
       .sort((a, b) => b.score - a.score);
     return { intents, language };
+  }
+
+  private guessLanguage(trimmed: string): Locale | undefined {
+    if (this.lastGuess?.text === trimmed) return this.lastGuess.language;
+    const language = this.languages.guess(trimmed);
+    this.lastGuess = { text: trimmed, language };
+    return language;
   }
 }

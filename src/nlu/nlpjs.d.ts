@@ -19,6 +19,8 @@ declare module '@nlpjs/nlp' {
       autoSave?: boolean;
       autoLoad?: boolean;
       log?: boolean;
+      /** Scores each message's sentiment (default true). */
+      calculateSentiment?: boolean;
       nlu?: { log?: boolean };
     });
     addLanguage(locale: string): void;
