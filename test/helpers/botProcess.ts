@@ -11,20 +11,35 @@ export interface BotProcess {
 }
 
 /**
+ * `npm run <script>` as npm runs it (its environment, node's flags, the entry), with `nodeFlags`
+ * first and `args` after the entry, in the project's folder; what it prints is collected.
+ */
+function spawnScript(
+  script: string,
+  env: Record<string, string>,
+  options: { nodeFlags?: readonly string[]; args?: readonly string[] } = {},
+): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number> } {
+  const command = startCommand(path.join(ROOT, 'package.json'), script);
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), ...command.flags, command.entry, ...(options.args ?? [])],
+    { cwd: ROOT, env: { PATH: process.env.PATH, ...command.env, ...env } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/**
  * The bot in a process of its own, exactly as `npm start` runs it (environment, flags, the built
  * entry); `nodeFlags` go to node first (the profiler's, say).
  */
 export function startBot(env: Record<string, string>, nodeFlags: readonly string[] = []): BotProcess {
-  const start = startCommand(path.join(ROOT, 'package.json'));
-  const child = spawn(process.execPath, [...nodeFlags, ...start.flags, start.entry], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...start.env, ...env },
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-  return { child, output: () => output, exited };
+  const { child, stdout, stderr, exited } = spawnScript('start', env, { nodeFlags });
+  return { child, output: () => stdout() + stderr(), exited };
 }
 
 /** Resolves once `path` (the health or readiness check) answers 200; fails if the process ends first. */
@@ -43,20 +58,11 @@ export async function waitFor(url: string, exited: Promise<number>, check = '/he
 }
 
 /** `npm run accounts -- <args>`, exactly as npm runs it; its exit code and what it printed. */
-export function runAccountsCli(
+export async function runAccountsCli(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cli = startCommand(path.join(ROOT, 'package.json'), 'accounts');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cli.flags, cli.entry, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...cli.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  const cli = spawnScript('accounts', env, { args });
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }
