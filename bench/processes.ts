@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isProcessAlive } from '../src/store/processes.js';
+import { waitFor } from '../test/helpers/botProcess.js';
 
 export interface Running {
   child: ChildProcess;
@@ -50,23 +51,13 @@ export async function startBot(env: Record<string, string>, port: number): Promi
     detached: true,
   });
   const url = `http://127.0.0.1:${port}`;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  await waitUntilHealthy(url, () => exited);
+  await waitFor(url, exitOf(child), '/healthz', 5);
   return { child, url, startupMs: performance.now() - started };
 }
 
-/** Polls `url`/healthz every 5 ms until it answers 200; fails once `hasExited` says the bot is gone. */
-export async function waitUntilHealthy(url: string, hasExited: () => boolean): Promise<void> {
-  while (!hasExited()) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('the bot exited before it answered /healthz');
+/** Resolves with the process's exit code once it has ended. */
+function exitOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
 }
 
 export async function stop(running: Running | undefined): Promise<void> {

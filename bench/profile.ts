@@ -14,10 +14,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { freshBackend, removeRunDatabases, type TestBackend } from '../test/helpers/backend.js';
-import { startBot } from '../test/helpers/botProcess.js';
+import { startBot, waitFor } from '../test/helpers/botProcess.js';
 import { makeTempDir } from '../test/helpers/tempDir.js';
 import { OutboxLinks, post, throughput } from './load.js';
-import { buildAll, startEcho, waitUntilHealthy } from './processes.js';
+import { buildAll, startEcho } from './processes.js';
 import { benchEmail, CARD_KEY, resetOnce, seedAccounts } from './scenarios.js';
 
 const SCENARIOS = ['menu', 'first', 'load', 'resets'] as const;
@@ -118,9 +118,9 @@ async function startProfiled(
   nodeFlags: string[],
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = 39_900 + Math.floor(Math.random() * 90);
-  const { child } = startBot({ ...env, PORT: String(port), LOG_LEVEL: 'warn' }, nodeFlags);
+  const { child, exited } = startBot({ ...env, PORT: String(port), LOG_LEVEL: 'warn' }, nodeFlags);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(url, () => child.exitCode !== null);
+  await waitFor(url, exited);
   return { child, url };
 }
 
