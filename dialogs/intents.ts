@@ -1,6 +1,7 @@
 import type { Locale } from '../src/config.js';
 import type { Texts } from '../src/i18n.js';
 import { MENU_INTENTS, METHOD_INTENTS } from '../src/nlu/intents.js';
+import { foldCase, rememberingLast } from '../src/nlu/text.js';
 
 /** The choice ids: typed as they are in any language, or said in words. */
 export const MENU_CHOICES = MENU_INTENTS;
@@ -11,22 +12,12 @@ export const INTERRUPTIONS = ['cancel', 'help', 'menu'] as const;
 export type MenuChoice = (typeof MENU_CHOICES)[number];
 export type Interruption = (typeof INTERRUPTIONS)[number];
 
-/** The last message normalized, with its form: a turn asks for the same message's form several times. */
-let lastUtterance: { text: string; normalized: string } | undefined;
-
 /** Lower case, accents and punctuation dropped, spaces folded: "Wachtwoord vergeten?!" → "wachtwoord vergeten". */
-export function normalizeUtterance(text: string): string {
-  if (lastUtterance?.text === text) return lastUtterance.normalized;
-  const normalized = text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[’']/g, "'")
+export const normalizeUtterance = rememberingLast((text: string) =>
+  foldCase(text)
     .replace(/[^\p{L}\p{N}'?-]+/gu, ' ')
-    .trim();
-  lastUtterance = { text, normalized };
-  return normalized;
-}
+    .trim(),
+);
 
 /**
  * Keyword and phrase matching in every supported language at once, so a Dutch speaker in an

@@ -7,6 +7,7 @@ import { corpusHash, readCorpora, readSavedModel, type Corpus } from './corpus.j
 import { isIntent, type Intent } from './intents.js';
 import { LanguageGuesser } from './languageGuess.js';
 import { Vocabulary } from './spelling.js';
+import { rememberingLast } from './text.js';
 
 export interface ScoredIntent {
   intent: Intent;
@@ -35,14 +36,16 @@ let shared: Promise<IntentClassifier> | undefined;
  * guessed from its words, so that Dutch typed in an English client is still read as Dutch.
  */
 export class IntentClassifier {
-  /** The last message's language: a turn asks for it to choose its reply's language, then to read the message. */
-  private lastGuess: { text: string; language: Locale | undefined } | undefined;
+  /** The language a message is written in: a turn asks to choose its reply's language, then to read the message. */
+  private readonly guessLanguage: (trimmed: string) => Locale | undefined;
 
   private constructor(
     private readonly nlp: Nlp,
     private readonly vocabularies: ReadonlyMap<Locale, Vocabulary>,
-    private readonly languages: LanguageGuesser,
-  ) {}
+    languages: LanguageGuesser,
+  ) {
+    this.guessLanguage = rememberingLast((trimmed) => languages.guess(trimmed));
+  }
 
   /**
    * The classifier for the corpus in the repository, once per process (the corpus does not
@@ -123,12 +126,5 @@ export class IntentClassifier {
       .filter((entry): entry is ScoredIntent => isIntent(entry.intent) && entry.score > 0)
       .sort((a, b) => b.score - a.score);
     return { intents, language };
-  }
-
-  private guessLanguage(trimmed: string): Locale | undefined {
-    if (this.lastGuess?.text === trimmed) return this.lastGuess.language;
-    const language = this.languages.guess(trimmed);
-    this.lastGuess = { text: trimmed, language };
-    return language;
   }
 }

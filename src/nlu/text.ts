@@ -7,3 +7,15 @@ export function foldCase(text: string): string {
 export function wordsOf(text: string): string[] {
   return foldCase(text).match(/[\p{L}\p{N}']+/gu) ?? [];
 }
+
+/**
+ * `answer`, keeping its last answer: a turn asks the same thing of its message several times
+ * (its normal form, its language). For pure functions of the text only.
+ */
+export function rememberingLast<T>(answer: (text: string) => T): (text: string) => T {
+  let last: { text: string; value: T } | undefined;
+  return (text) => {
+    if (last?.text !== text) last = { text, value: answer(text) };
+    return last.value;
+  };
+}
