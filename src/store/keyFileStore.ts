@@ -5,6 +5,7 @@ import type { Logger } from '../security/logger.js';
 import { readJsonTextSync, removeStaleTempFiles } from './atomicJsonFile.js';
 import { SerialQueue } from './serialQueue.js';
 import { recordWriter } from '../workerPool.js';
+import type { RecordChange } from '../workers/recordWriter.js';
 
 /**
  * One small JSON file per key, for records that change on every chat turn (conversation state,
@@ -33,9 +34,9 @@ export class KeyFileStore<V> {
    * and this cache both), every reader gets its own copy by parsing it, and ten thousand
    * conversations take a few tens of megabytes.
    */
-  private readonly recent = new Map<string, RecordFile>();
+  private readonly recent = new Map<string, RecordChange>();
   /** Changes not handed to the writer yet, by key: the record's file and its newest content (none: remove the file). */
-  private readonly unwritten = new Map<string, RecordFile>();
+  private readonly unwritten = new Map<string, RecordChange>();
   /** The keys of the batch the writer thread has in hand. */
   private inFlight = new Set<string>();
   /**
@@ -43,7 +44,7 @@ export class KeyFileStore<V> {
    * writes keep failing (a full disk, say). They stay in the cache meanwhile: dropping one would
    * let a later read return the file's older record.
    */
-  private readonly failed = new Map<string, RecordFile>();
+  private readonly failed = new Map<string, RecordChange>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs: number;
   /** The writing under way; it goes on until `unwritten` is empty. */
@@ -183,7 +184,7 @@ export class KeyFileStore<V> {
    * The record is still right in memory; its file is tried again after a pause (unless a newer
    * change came meanwhile, which is written anyway).
    */
-  private keepFailed(failures: Array<[string, RecordFile]>): void {
+  private keepFailed(failures: Array<[string, RecordChange]>): void {
     if (failures.length === 0) {
       if (this.failed.size === 0) this.retryDelayMs = this.firstRetryDelayMs;
       return;
@@ -225,15 +226,6 @@ export class KeyFileStore<V> {
     const name = createHash('sha256').update(key).digest('hex').slice(0, 40);
     return path.join(this.dir, `${name}.json`);
   }
-}
-
-/**
- * A record's file (named by a hash of its key, taken once) and the file's content: what the cache
- * holds, and a change on its way to the disk. Undefined content: no record, the file removed.
- */
-interface RecordFile {
-  file: string;
-  content: string | undefined;
 }
 
 /** The number a record's file name stands for in `withFiles`: its first 28 bits, a small integer. */

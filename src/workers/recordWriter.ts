@@ -5,7 +5,10 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { temporaryFileFor } from '../store/atomicJsonFile.js';
 
-/** A record's file and its new content; no content removes the file. */
+/**
+ * A record's file (named by a hash of its key) and its content: a change on its way to the disk,
+ * and what the store's cache holds of a record. No content: no record, the file removed.
+ */
 export interface RecordChange {
   file: string;
   content: string | undefined;
