@@ -68,8 +68,7 @@ export class Database {
   }
 
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    const joined = this.current.getStore();
-    return joined ? joined.query<R>(text, values) : this.pool.query<R>(prepared(text, values));
+    return this.queryOn<R>(this.pool, text, values);
   }
 
   /**
@@ -80,8 +79,17 @@ export class Database {
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
+    return this.queryOn<R>(this.unflushedPool, text, values);
+  }
+
+  /** In the transaction under way, if any; else on `pool`, as a prepared statement. */
+  private queryOn<R extends pg.QueryResultRow>(
+    pool: pg.Pool,
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     const joined = this.current.getStore();
-    return joined ? joined.query<R>(text, values) : this.unflushedPool.query<R>(prepared(text, values));
+    return joined ? joined.query<R>(text, values) : pool.query<R>(prepared(text, values));
   }
 
   /**
