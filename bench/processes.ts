@@ -62,7 +62,7 @@ function exitOf(child: ChildProcess): Promise<number> {
 
 export async function stop(running: Running | undefined): Promise<void> {
   if (!running || running.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
+  const exited = exitOf(running.child);
   if (running.child.spawnargs[0] !== 'npm') {
     running.child.kill('SIGTERM');
     await exited;
