@@ -1,6 +1,8 @@
 // npm run bench: the performance goals, measured as ratios within one run against a plain echo bot
 // in a process of its own (bench/echoBot.ts), for the JSON store and for PostgreSQL + Redis (one
-// instance, then two). Prints a table, writes bench/results.json, exits 1 when a goal is missed.
+// instance, then two). The SDK's floor (bench/sdkFloorBot.ts: botbuilder's own dialogs and state
+// in memory, none of the bot's code) is measured beside them, for reference. Prints a table,
+// writes bench/results.json, exits 1 when a goal is missed.
 // BENCH_STORES (json,postgres), BENCH_ACCOUNTS (100000) and BENCH_SECONDS (10) shorten a run.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +13,7 @@ import { makeTempDir } from '../test/helpers/tempDir.js';
 import { measureArgon2Bound } from './argon2Bound.js';
 import { OutboxLinks, percentile, post, throughput, timed } from './load.js';
 import { benchEmail, CARD_KEY, resetOnce, seedAccounts } from './scenarios.js';
-import { buildAll, cpuSeconds, rssMb, startBot, startEcho, stop, type Running } from './processes.js';
+import { buildAll, cpuSeconds, rssMb, startBaseline, startBot, stop, type Running } from './processes.js';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -26,42 +28,50 @@ const RESETS_PER_ACCOUNT = 4;
 const print = (line: string) => process.stdout.write(line + '\n');
 const median = (values: readonly number[]) => percentile(values, 50);
 
+/** The bots a run measures: the two baselines and the bot. */
+interface Bots<T> {
+  echo: T;
+  floor: T;
+  bot: T;
+}
+
 interface TurnFigures {
   echoFirstMs: number;
   echoOpenMs: number;
+  floorFirstMs: number;
+  floorOpenMs: number;
   botFirstMs: number;
   botOpenMs: number;
 }
 
 /**
- * One after another, interleaved so that drift in the machine's load hits both bots alike: the
+ * One after another, interleaved so that drift in the machine's load hits all bots alike: the
  * first turn of a new conversation ("hello": the bot greets and shows its menu) and a turn in an
  * open one ("menu": the bot shows its menu again, with its buttons), on each bot.
  */
-async function measureTurns(echo: string, bot: string, label: string): Promise<TurnFigures> {
-  const samples = {
-    echoFirstMs: [] as number[],
-    echoOpenMs: [] as number[],
-    botFirstMs: [] as number[],
-    botOpenMs: [] as number[],
-  };
+async function measureTurns(urls: Bots<string>, label: string): Promise<TurnFigures> {
+  const names = ['bot', 'echo', 'floor'] as const;
+  const first: Bots<number[]> = { echo: [], floor: [], bot: [] };
+  const open: Bots<number[]> = { echo: [], floor: [], bot: [] };
   for (let i = -40; i < SEQUENTIAL_TURNS; i++) {
     const conversation = `${label}-turns-${i}`;
-    const botFirst = await timed(() => post(bot, conversation, { text: 'hello' }));
-    const echoFirst = await timed(() => post(echo, conversation, { text: 'hello' }));
-    const botOpen = await timed(() => post(bot, conversation, { text: 'menu' }));
-    const echoOpen = await timed(() => post(echo, conversation, { text: 'menu' }));
-    if (i < 0) continue;
-    samples.botFirstMs.push(botFirst);
-    samples.echoFirstMs.push(echoFirst);
-    samples.botOpenMs.push(botOpen);
-    samples.echoOpenMs.push(echoOpen);
+    for (const [turn, samples] of [
+      ['hello', first],
+      ['menu', open],
+    ] as const) {
+      for (const name of names) {
+        const took = await timed(() => post(urls[name], conversation, { text: turn }));
+        if (i >= 0) samples[name].push(took);
+      }
+    }
   }
   return {
-    echoFirstMs: median(samples.echoFirstMs),
-    echoOpenMs: median(samples.echoOpenMs),
-    botFirstMs: median(samples.botFirstMs),
-    botOpenMs: median(samples.botOpenMs),
+    echoFirstMs: median(first.echo),
+    echoOpenMs: median(open.echo),
+    floorFirstMs: median(first.floor),
+    floorOpenMs: median(open.floor),
+    botFirstMs: median(first.bot),
+    botOpenMs: median(open.bot),
   };
 }
 
@@ -161,6 +171,7 @@ interface StoreFigures {
   rssMb: number;
   turns: TurnFigures;
   echoTurnsPerSecond: number;
+  floorTurnsPerSecond: number;
   botTurnsPerSecond: number;
   argon2BoundPerSecond: number;
   resets: ResetFigures;
@@ -169,7 +180,8 @@ interface StoreFigures {
 
 let nextPort = 39_400 + Math.floor(Math.random() * 500);
 
-async function measureStore(store: string, echo: Running): Promise<StoreFigures> {
+async function measureStore(store: string, baselines: Omit<Bots<Running>, 'bot'>): Promise<StoreFigures> {
+  const { echo, floor } = baselines;
   print(`\n== ${store === 'json' ? 'JSON store' : 'PostgreSQL + Redis'}, ${ACCOUNTS} accounts`);
   const temp = makeTempDir('pwbot-bench-');
   let backend: TestBackend | undefined;
@@ -182,17 +194,18 @@ async function measureStore(store: string, echo: Running): Promise<StoreFigures>
     bots.push(bot);
     const rssAtStartMb = rssMb(bot);
     print(`npm start to healthy: ${bot.startupMs.toFixed(0)} ms, RSS ${rssAtStartMb.toFixed(0)} MB`);
-    const turns = await measureTurns(echo.url, bot.url, store);
+    const turns = await measureTurns({ echo: echo.url, floor: floor.url, bot: bot.url }, store);
     print(
-      `median turn, first of a conversation: bot ${turns.botFirstMs.toFixed(2)} ms, echo ${turns.echoFirstMs.toFixed(2)} ms; ` +
-        `open conversation: bot ${turns.botOpenMs.toFixed(2)} ms, echo ${turns.echoOpenMs.toFixed(2)} ms`,
+      `median turn, first of a conversation: bot ${turns.botFirstMs.toFixed(2)} ms, echo ${turns.echoFirstMs.toFixed(2)} ms, ` +
+        `SDK floor ${turns.floorFirstMs.toFixed(2)} ms; open conversation: bot ${turns.botOpenMs.toFixed(2)} ms, ` +
+        `echo ${turns.echoOpenMs.toFixed(2)} ms, SDK floor ${turns.floorOpenMs.toFixed(2)} ms`,
     );
-    const echoTurnsPerSecond = await throughput(SECONDS, CONCURRENT, (w) =>
-      post(echo.url, `${store}-echo-load-${w}`, { text: 'menu' }),
-    );
+    const echoTurnsPerSecond = await menuThroughput([echo.url], `${store}-echo`);
+    const floorTurnsPerSecond = await menuThroughput([floor.url], `${store}-floor`);
     const botTurnsPerSecond = await menuThroughput([bot.url], `${store}-one`);
     print(
-      `${CONCURRENT} conversations at once: bot ${botTurnsPerSecond.toFixed(0)} turns/s, echo ${echoTurnsPerSecond.toFixed(0)} turns/s`,
+      `${CONCURRENT} conversations at once: bot ${botTurnsPerSecond.toFixed(0)} turns/s, ` +
+        `echo ${echoTurnsPerSecond.toFixed(0)} turns/s, SDK floor ${floorTurnsPerSecond.toFixed(0)} turns/s`,
     );
     const argon2BoundPerSecond = await measureArgon2Bound(
       SECONDS,
@@ -223,6 +236,7 @@ async function measureStore(store: string, echo: Running): Promise<StoreFigures>
       rssMb: rssMb(bot),
       turns,
       echoTurnsPerSecond,
+      floorTurnsPerSecond,
       botTurnsPerSecond,
       argon2BoundPerSecond,
       resets,
@@ -258,22 +272,26 @@ interface Goal {
 function goalsOf(figures: StoreFigures): Goal[] {
   type Unlabelled = Omit<Goal, 'store'>;
   const { turns, resets } = figures;
-  const ratio = (value: number, base: number) =>
-    `${value.toFixed(2)} vs ${base.toFixed(2)} ms, ${(value / base).toFixed(2)}×`;
+  // The SDK floor's own ratio, beside the bot's: what botbuilder alone does against the same goal.
+  const ratio = (value: number, base: number, floor: number) =>
+    `${value.toFixed(2)} vs ${base.toFixed(2)} ms, ${(value / base).toFixed(2)}× (SDK floor ${(floor / base).toFixed(2)}×)`;
   const goals: Unlabelled[] = [
     {
       goal: 'first turn of a new conversation ≤ 1.5× echo (median)',
-      value: ratio(turns.botFirstMs, turns.echoFirstMs),
+      value: ratio(turns.botFirstMs, turns.echoFirstMs, turns.floorFirstMs),
       met: turns.botFirstMs <= 1.5 * turns.echoFirstMs,
     },
     {
       goal: 'turn in an open conversation ≤ 1.5× echo (median)',
-      value: ratio(turns.botOpenMs, turns.echoOpenMs),
+      value: ratio(turns.botOpenMs, turns.echoOpenMs, turns.floorOpenMs),
       met: turns.botOpenMs <= 1.5 * turns.echoOpenMs,
     },
     {
       goal: `${CONCURRENT} concurrent conversations ≥ 2/3 of echo's turns/s`,
-      value: `${figures.botTurnsPerSecond.toFixed(0)} vs ${figures.echoTurnsPerSecond.toFixed(0)}/s, ${(figures.botTurnsPerSecond / figures.echoTurnsPerSecond).toFixed(2)}×`,
+      value:
+        `${figures.botTurnsPerSecond.toFixed(0)} vs ${figures.echoTurnsPerSecond.toFixed(0)}/s, ` +
+        `${(figures.botTurnsPerSecond / figures.echoTurnsPerSecond).toFixed(2)}× ` +
+        `(SDK floor ${(figures.floorTurnsPerSecond / figures.echoTurnsPerSecond).toFixed(2)}×)`,
       met: figures.botTurnsPerSecond >= (2 / 3) * figures.echoTurnsPerSecond,
     },
     {
@@ -314,12 +332,14 @@ function goalsOf(figures: StoreFigures): Goal[] {
 
 async function main(): Promise<void> {
   buildAll();
-  const echo = await startEcho();
+  const echo = await startBaseline('echoBot');
+  const floor = await startBaseline('sdkFloorBot');
   const stores: StoreFigures[] = [];
   try {
-    for (const store of STORES) stores.push(await measureStore(store, echo));
+    for (const store of STORES) stores.push(await measureStore(store, { echo, floor }));
   } finally {
     await stop(echo);
+    await stop(floor);
     await removeRunDatabases();
   }
   const goals = stores.flatMap(goalsOf);

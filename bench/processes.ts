@@ -1,4 +1,5 @@
-// The processes the benchmark measures: the plain echo bot, and the bot started by `npm start`.
+// The processes the benchmark measures: its two baselines (the plain echo bot and the SDK's floor),
+// and the bot started by `npm start`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,27 +14,31 @@ export interface Running {
   startupMs: number;
 }
 
-/** `npm run build` (the bot), and the echo bot bundled the same way, so both run as one JavaScript file. */
+/** The baselines: bench/<name>.ts, built to dist/bench/<name>.js. */
+export type Baseline = 'echoBot' | 'sdkFloorBot';
+const BASELINES: readonly Baseline[] = ['echoBot', 'sdkFloorBot'];
+
+/** `npm run build` (the bot), and the baselines bundled the same way, so all run as one JavaScript file each. */
 export function buildAll(): void {
-  for (const args of [[], ['bench/echoBot.ts', 'dist/bench/echoBot.js']]) {
+  for (const args of [[], ...BASELINES.map((name) => [`bench/${name}.ts`, `dist/bench/${name}.js`])]) {
     const result = spawnSync(process.execPath, ['scripts/build.mjs', ...args], { stdio: 'inherit' });
     if (result.status !== 0) throw new Error(`node scripts/build.mjs ${args.join(' ')} failed`);
   }
 }
 
-/** The echo bot in a process of its own; `nodeFlags` go to node first (the profiler's, say). */
-export async function startEcho(nodeFlags: readonly string[] = []): Promise<Running> {
+/** A baseline in a process of its own; `nodeFlags` go to node first (the profiler's, say). */
+export async function startBaseline(name: Baseline, nodeFlags: readonly string[] = []): Promise<Running> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeFlags, '--disable-warning=DEP0111', '--disable-warning=DEP0005', 'dist/bench/echoBot.js'],
+    [...nodeFlags, '--disable-warning=DEP0111', '--disable-warning=DEP0005', `dist/bench/${name}.js`],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the echo bot exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
   return { child, url: (JSON.parse(line) as { url: string }).url, startupMs: performance.now() - started };
 }

@@ -7,7 +7,8 @@
 //   first   the first turn of new conversations, one after another
 //   load    32 conversations asking for the menu at once
 //   resets  16 conversations resetting passwords (BENCH_ACCOUNTS accounts, 20 000 by default)
-// `npm run bench:profile -- <scenario> echo` profiles the benchmark's plain echo bot instead.
+// `npm run bench:profile -- <scenario> echo` profiles the benchmark's plain echo bot instead, and
+// `… floor` its SDK floor (bench/sdkFloorBot.ts).
 // npm run bench:profile -- <file>.cpuprofile summarizes a profile written earlier.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { freshBackend, removeRunDatabases, type TestBackend } from '../test/help
 import { startBot, waitFor } from '../test/helpers/botProcess.js';
 import { makeTempDir } from '../test/helpers/tempDir.js';
 import { OutboxLinks, post, throughput } from './load.js';
-import { buildAll, startEcho } from './processes.js';
+import { type Baseline, buildAll, startBaseline } from './processes.js';
 import { benchEmail, CARD_KEY, resetOnce, seedAccounts } from './scenarios.js';
 
 const SCENARIOS = ['menu', 'first', 'load', 'resets'] as const;
@@ -25,6 +26,10 @@ type Scenario = (typeof SCENARIOS)[number];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20_000);
 const PROFILES = path.resolve('bench/profiles');
+const BASELINES = new Map<string, Baseline>([
+  ['echo', 'echoBot'],
+  ['floor', 'sdkFloorBot'],
+]);
 
 interface ProfileNode {
   id: number;
@@ -127,24 +132,26 @@ async function startProfiled(
 async function main(): Promise<void> {
   const scenario = process.argv[2] as Scenario;
   if (scenario?.endsWith('.cpuprofile')) return summarize(scenario);
-  if (!SCENARIOS.includes(scenario)) {
-    process.stderr.write(`usage: npm run bench:profile -- <${SCENARIOS.join('|')}>\n`);
+  const baseline = process.argv[3] === undefined ? undefined : BASELINES.get(process.argv[3]);
+  if (!SCENARIOS.includes(scenario) || (process.argv[3] !== undefined && !baseline)) {
+    process.stderr.write(
+      `usage: npm run bench:profile -- <${SCENARIOS.join('|')}> [${[...BASELINES.keys()].join('|')}]\n`,
+    );
     process.exitCode = 2;
     return;
   }
+  if (baseline && scenario === 'resets') throw new Error(`${baseline} resets no password`);
   buildAll();
   const temp = makeTempDir('pwbot-profile-');
   let backend: TestBackend | undefined;
   try {
     backend = process.env.BENCH_STORES === 'postgres' ? await freshBackend() : undefined;
     const env = { DATA_DIR: temp.dir, CARD_HMAC_KEY: CARD_KEY, SEED_DEMO_ACCOUNTS: 'false', ...(backend?.env ?? {}) };
-    if (process.argv[3] === 'echo' && scenario === 'resets') throw new Error('the echo bot resets no password');
     if (scenario === 'resets') await seedAccounts(env, ACCOUNTS);
     mkdirSync(PROFILES, { recursive: true });
     const before = new Set(readdirSync(PROFILES));
     const profiling = ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`];
-    const { child, url } =
-      process.argv[3] === 'echo' ? await startEcho(profiling) : await startProfiled(env, profiling);
+    const { child, url } = baseline ? await startBaseline(baseline, profiling) : await startProfiled(env, profiling);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     let rate: number;
     try {
