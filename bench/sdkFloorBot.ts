@@ -4,29 +4,22 @@
 // and runs one waterfall dialog whose text prompt shows the bot's seven menu buttons as suggested
 // actions; any message re-prompts, so "hello" on a new conversation begins the dialog and "menu"
 // in an open one shows the menu again, as the bot does. The benchmark reports it for reference:
-// the goals stay ratios against the echo bot. It prints its address as one JSON line once it
-// listens.
-import {
-  ActivityHandler,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  ConversationState,
-  MemoryStorage,
-  MessageFactory,
-  type TurnContext,
-} from 'botbuilder';
+// the goals stay ratios against the echo bot.
+import { readFileSync } from 'node:fs';
+import { ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog } from 'botbuilder-dialogs';
-import restify from 'restify';
+import { serveBaseline } from './baselineServer.js';
 
-const MENU = [
-  'Reset my password',
-  'Change my password',
-  'Add or change my phone number',
-  'The email did not arrive',
-  'The link does not work',
-  'My new password is refused',
-  'Talk to a person',
+// The menu's question and buttons in the bot's own English words, read from its locale file.
+const { menu } = JSON.parse(readFileSync('src/locales/en.json', 'utf8')) as { menu: Record<string, string> };
+const BUTTONS = [
+  'reset',
+  'change-password',
+  'phone',
+  'email-not-received',
+  'link-not-working',
+  'password-rejected',
+  'agent',
 ];
 
 const conversationState = new ConversationState(new MemoryStorage());
@@ -34,7 +27,13 @@ const dialogs = new DialogSet(conversationState.createProperty('dialogState'));
 dialogs.add(new TextPrompt('menu'));
 dialogs.add(
   new WaterfallDialog('main', [
-    async (step) => step.prompt('menu', { prompt: MessageFactory.suggestedActions(MENU, 'What can I help you with?') }),
+    async (step) =>
+      step.prompt('menu', {
+        prompt: MessageFactory.suggestedActions(
+          BUTTONS.map((key) => menu[key]!),
+          menu.prompt,
+        ),
+      }),
     async (step) => step.replaceDialog('main'),
   ]),
 );
@@ -57,17 +56,4 @@ class FloorBot extends ActivityHandler {
 }
 
 const bot = new FloorBot();
-// No app id and password: the Emulator's mode, as the bot runs in the benchmark.
-const adapter = new CloudAdapter(
-  new ConfigurationBotFrameworkAuthentication({} as ConfigurationBotFrameworkAuthenticationOptions),
-);
-const server = restify.createServer();
-server.use(restify.plugins.bodyParser());
-server.post('/api/messages', async (req, res) => {
-  await adapter.process(req, res, (context) => bot.run(context));
-});
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${address.port}` }) + '\n');
-});
-process.on('SIGTERM', () => process.exit(0));
+serveBaseline((context) => bot.run(context));
