@@ -332,10 +332,12 @@ function goalsOf(figures: StoreFigures): Goal[] {
 
 async function main(): Promise<void> {
   buildAll();
-  const echo = await startBaseline('echoBot');
-  const floor = await startBaseline('sdkFloorBot');
   const stores: StoreFigures[] = [];
+  let echo: Running | undefined;
+  let floor: Running | undefined;
   try {
+    echo = await startBaseline('echoBot');
+    floor = await startBaseline('sdkFloorBot');
     for (const store of STORES) stores.push(await measureStore(store, { echo, floor }));
   } finally {
     await stop(echo);

@@ -93,13 +93,7 @@ export async function throughput(
   return turns / seconds;
 }
 
-/**
- * The reset links the bot wrote to its mail outbox (DATA_DIR/outbox/email.jsonl, one JSON line
- * a mail), read as they arrive. One reader serves every waiting client: it reads when the kernel
- * says the outbox changed (fs.watch), and every 50 ms in case a change went unreported. Each
- * waiting client polling the file every 10 ms on its own cost the 16 resetting clients about
- * 5 ms of CPU a reset, on the cores the bot was measured on.
- */
+/** A client waiting for the reset link mailed to `to` (a newer one than `previous`). */
 interface LinkWaiter {
   to: string;
   previous: string | undefined;
@@ -107,6 +101,13 @@ interface LinkWaiter {
   failed(error: Error): void;
 }
 
+/**
+ * The reset links the bot wrote to its mail outbox (DATA_DIR/outbox/email.jsonl, one JSON line
+ * a mail), read as they arrive. One reader serves every waiting client: it reads when the kernel
+ * says the outbox changed (fs.watch), and every 50 ms in case a change went unreported. Each
+ * waiting client polling the file every 10 ms on its own cost the 16 resetting clients about
+ * 5 ms of CPU a reset, on the cores the bot was measured on.
+ */
 export class OutboxLinks {
   private offset = 0;
   private rest = '';
@@ -151,7 +152,8 @@ export class OutboxLinks {
     if (this.timer) return;
     this.timer = setInterval(() => this.deliver(), 50);
     try {
-      this.watcher = watch(path.dirname(this.file), () => this.deliver());
+      // A watcher that fails leaves the timer to read.
+      this.watcher = watch(path.dirname(this.file), () => this.deliver()).on('error', () => undefined);
     } catch {
       // No outbox folder yet: the timer reads until there is.
     }
