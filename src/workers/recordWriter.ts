@@ -1,8 +1,11 @@
-// Runs in the conversation-record writer thread (see ../store/keyFileStore.ts): each file written
-// whole to a temporary file beside it and renamed over it, so that a crash leaves the old record
-// or the new one, never a mix; not flushed, so a power loss may take back the last writes.
+// Runs in the conversation-record writer thread (see ../store/keyFileStore.ts). A change first
+// goes to the directory's journal, appended in one write with the other changes of its batch;
+// now and then the newest change of each record in the journal is written to the record's own
+// file (whole, to a temporary file beside it renamed over it, so that a crash leaves the old
+// record or the new one, never a mix) and the journal is removed. Nothing is flushed to the disk,
+// so a power loss may take back the last writes; a killed process loses nothing it appended.
 // Synchronous here, in this thread, off the thread that serves turns.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { temporaryFileFor } from '../store/atomicJsonFile.js';
 
 /**
@@ -15,10 +18,38 @@ export interface RecordChange {
 }
 
 /**
- * Writes (or removes) each file of a batch; one that fails does not stop the others. Returns why
- * each failed one failed, by file.
+ * Appends `lines` (whole lines, each ending in a newline) to the journal in one write. One that
+ * fails (a full disk) is taken back whole, so that the journal never holds half a line followed
+ * by the next batch.
  */
-export function writeAll(task: { changes: RecordChange[] }): Record<string, string> {
+export function append(task: { journal: string; lines: string }): void {
+  const fd = openSync(task.journal, 'a', 0o600);
+  try {
+    const before = fstatSync(fd).size;
+    try {
+      const bytes = Buffer.from(task.lines, 'utf8');
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
+    } catch (error) {
+      ftruncateSync(fd, before);
+      throw error;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes (or removes) each record's file, then, when every one of them is written, removes the
+ * journal: everything it held is in the files now. One that fails does not stop the others, and
+ * keeps the journal. Returns why each failed one failed, by file.
+ */
+export function checkpoint(task: { journal: string; changes: RecordChange[] }): Record<string, string> {
+  const failures = writeAll(task);
+  if (Object.keys(failures).length === 0) rmSync(task.journal, { force: true });
+  return failures;
+}
+
+function writeAll(task: { changes: RecordChange[] }): Record<string, string> {
   const failures: Record<string, string> = {};
   for (const change of task.changes) {
     try {

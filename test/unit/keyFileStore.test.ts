@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../src/security/logger.js';
 import { KeyFileStore } from '../../src/store/keyFileStore.js';
@@ -29,7 +29,7 @@ function blockFileOf(dir: string, key: string): () => void {
 }
 
 // Only the JSON store keeps records this way: run once, in the JSON pass.
-describeOncePerRun('conversation records (one file per key, written after the turn)', () => {
+describeOncePerRun('conversation records (a journal, then one file per key, written after the turn)', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let logged: string[];
   let store: KeyFileStore<{ n: number }>;
@@ -70,7 +70,7 @@ describeOncePerRun('conversation records (one file per key, written after the tu
   });
 
   it('gives each reader its own copy, and reads back from disk what it no longer holds', async () => {
-    const small = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'), 2);
+    const small = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'), { cacheSize: 2 });
     for (let n = 0; n < 5; n++) await small.update(`key-${n}`, () => ({ n }));
     const copy = (await small.get('key-4'))!;
     copy.n = 99;
@@ -111,8 +111,10 @@ describeOncePerRun('conversation records (one file per key, written after the tu
     const small = new KeyFileStore<{ n: number }>(
       temp.dir,
       createLogger('warn', (line) => logged.push(line)),
-      1, // a cache of one record: every other change would push 'a' out
-      20, // the first pause before trying again
+      {
+        cacheSize: 1, // every other change would push 'a' out
+        firstRetryDelayMs: 20, // the first pause before trying again
+      },
     );
     await small.init();
     await small.update('a', () => ({ n: 1 }));
@@ -129,5 +131,71 @@ describeOncePerRun('conversation records (one file per key, written after the tu
     for (let waited = 0; waited < 2_000 && onDisk(temp.dir).a === undefined; waited += 10)
       await new Promise((resolve) => setTimeout(resolve, 10));
     expect(onDisk(temp.dir)).to.deep.include({ a: { n: 2 } });
+  });
+  it('keeps changes in the journal until a checkpoint, and a process that was killed reads them back from it', async () => {
+    const journaled = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'), {
+      journalLimitBytes: 1_000_000,
+      checkpointAfterMs: 60_000,
+    });
+    await journaled.init();
+    for (let n = 1; n <= 50; n++) await journaled.update(`key-${n % 5}`, () => ({ n }));
+    await journaled.delete('key-0');
+    await journaled.appended();
+    // Fifty changes, and not one record file yet: the records are in the journal alone.
+    expect(onDisk(temp.dir)).to.deep.equal({});
+    expect(existsSync(path.join(temp.dir, 'journal.jsonl'))).to.equal(true);
+    // Another process starts on the directory, as after a kill: everything is there.
+    const next = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'));
+    await next.init();
+    expect(await next.get('key-1')).to.deep.equal({ n: 46 });
+    expect(await next.get('key-4')).to.deep.equal({ n: 49 });
+    expect(await next.get('key-0')).to.equal(undefined);
+    await next.flush();
+    expect(onDisk(temp.dir)).to.deep.equal({
+      'key-1': { n: 46 },
+      'key-2': { n: 47 },
+      'key-3': { n: 48 },
+      'key-4': { n: 49 },
+    });
+    expect(existsSync(path.join(temp.dir, 'journal.jsonl'))).to.equal(false);
+  });
+
+  it('skips a journal line a kill cut short, and reads the lines before and after it', async () => {
+    const record = (key: string, n: number) => JSON.stringify([key, JSON.stringify({ key, value: { n } })]);
+    writeFileSync(
+      path.join(temp.dir, 'journal.jsonl'),
+      `${record('a', 1)}\n${record('b', 1).slice(0, 12)}\n${record('c', 1)}\n${record('a', 2)}\n["d", {"n":`,
+    );
+    const next = new KeyFileStore<{ n: number }>(
+      temp.dir,
+      createLogger('warn', (line) => logged.push(line)),
+    );
+    await next.init();
+    expect(await next.get('a')).to.deep.equal({ n: 2 });
+    expect(await next.get('b')).to.equal(undefined);
+    expect(await next.get('c')).to.deep.equal({ n: 1 });
+    expect(logged.join('\n')).to.include('journal lines could not be read').and.include('"lines":2');
+    await next.flush();
+    expect(onDisk(temp.dir)).to.deep.equal({ a: { n: 2 }, c: { n: 1 } });
+  });
+
+  it('writes the journal to the record files on its own once it is full', async () => {
+    const full = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'), { journalLimitBytes: 200 });
+    await full.init();
+    for (let n = 0; n < 10; n++) await full.update(`key-${n}`, () => ({ n }));
+    for (let waited = 0; waited < 2_000 && Object.keys(onDisk(temp.dir)).length < 10; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(Object.keys(onDisk(temp.dir))).to.have.length(10);
+  });
+  it('writes the records to their files while changes keep coming', async () => {
+    const busy = new KeyFileStore<{ n: number }>(temp.dir, createLogger('silent'), { journalLimitBytes: 500 });
+    await busy.init();
+    // A change on every turn of the event loop, without a pause.
+    const deadline = Date.now() + 5_000;
+    for (let n = 0; Date.now() < deadline && (n % 200 !== 0 || Object.keys(onDisk(temp.dir)).length === 0); n++) {
+      await busy.update(`key-${n % 3}`, () => ({ n }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(Object.keys(onDisk(temp.dir))).to.not.have.length(0);
   });
 });
