@@ -8,19 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog } from 'botbuilder-dialogs';
+import { MENU_INTENTS } from '../src/nlu/intents.js';
 import { serveBaseline } from './baselineServer.js';
 
-// The menu's question and buttons in the bot's own English words, read from its locale file.
+// The menu's question and buttons in the bot's own English words, read from its locale file: the
+// menu's choice ids (a list of names, none of the bot's logic) are the keys of their labels.
 const { menu } = JSON.parse(readFileSync('src/locales/en.json', 'utf8')) as { menu: Record<string, string> };
-const BUTTONS = [
-  'reset',
-  'change-password',
-  'phone',
-  'email-not-received',
-  'link-not-working',
-  'password-rejected',
-  'agent',
-];
 
 const conversationState = new ConversationState(new MemoryStorage());
 const dialogs = new DialogSet(conversationState.createProperty('dialogState'));
@@ -30,7 +23,7 @@ dialogs.add(
     async (step) =>
       step.prompt('menu', {
         prompt: MessageFactory.suggestedActions(
-          BUTTONS.map((key) => menu[key]!),
+          MENU_INTENTS.map((choice) => menu[choice]!),
           menu.prompt,
         ),
       }),
