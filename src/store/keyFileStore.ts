@@ -113,8 +113,7 @@ export class KeyFileStore<V> {
     const names = await removeStaleTempFiles(this.dir);
     this.withFiles = new Set(names.filter((name) => name.endsWith('.json')).map(fileNumber));
     // Records changed or read back before the listing may have no file yet: they will.
-    for (const { file, content } of this.recent.values())
-      if (content !== undefined) this.withFiles.add(fileNumber(path.basename(file)));
+    for (const change of this.recent.values()) this.noteFile(change);
     this.replayJournal();
   }
 
@@ -174,9 +173,7 @@ export class KeyFileStore<V> {
     if (cached) return cached.content;
     const file = this.fileOf(key);
     const content =
-      this.withFiles && !this.withFiles.has(fileNumber(path.basename(file)))
-        ? undefined
-        : (readJsonTextSync(file) ?? undefined);
+      this.withFiles && !this.withFiles.has(fileNumber(file)) ? undefined : (readJsonTextSync(file) ?? undefined);
     this.remember(key, file, content);
     return content;
   }
@@ -196,7 +193,7 @@ export class KeyFileStore<V> {
     // A newer change replaces one waiting to be tried again.
     this.failed.delete(key);
     this.unwritten.set(key, { file, content });
-    if (content !== undefined) this.withFiles?.add(fileNumber(path.basename(file)));
+    this.noteFile({ file, content });
     this.writing ??= this.writeOut();
   }
 
@@ -344,7 +341,7 @@ export class KeyFileStore<V> {
       const [key, content] = entry;
       const file = this.fileOf(key);
       this.journaled.set(key, { file, content });
-      if (content !== undefined) this.withFiles?.add(fileNumber(path.basename(file)));
+      this.noteFile({ file, content });
       this.remember(key, file, content);
     }
     this.journalBytes = Buffer.byteLength(text);
@@ -363,6 +360,11 @@ export class KeyFileStore<V> {
       this.recent.delete(oldest);
       return;
     }
+  }
+
+  /** The record has a file, or will once its change is written (a removal leaves none). */
+  private noteFile({ file, content }: RecordChange): void {
+    if (content !== undefined) this.withFiles?.add(fileNumber(file));
   }
 
   private isPending(key: string): boolean {
@@ -399,9 +401,9 @@ function journalEntry(line: string): [string, string | undefined] | undefined {
   }
 }
 
-/** The number a record's file name stands for in `withFiles`: its first 28 bits, a small integer. */
-function fileNumber(name: string): number {
-  return parseInt(name.slice(0, 7), 16);
+/** The number a record's file (its path or name) stands for in `withFiles`: its name's first 28 bits. */
+function fileNumber(file: string): number {
+  return parseInt(path.basename(file).slice(0, 7), 16);
 }
 
 /** A fresh copy of the record in a file's content. */
